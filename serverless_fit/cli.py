@@ -1,0 +1,112 @@
+"""The command line: parse options, call the library, pick a renderer, set the exit code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from serverless_fit import __version__
+
+EXIT_OK, EXIT_THRESHOLD, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+ISSUES_URL = "https://github.com/serverless-fit/serverless-fit/issues"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def _expand(paths: tuple[str, ...]) -> list[Path]:
+    """Files as given; folders searched for *.yaml and *.yml, hidden folders skipped."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path).parts
+                hidden = any(part.startswith(".") for part in relative)
+                if child.suffix in YAML_SUFFIXES and child.is_file() and not hidden:
+                    found.append(child)
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="serverless-fit")
+def main() -> None:
+    """Should this workload run serverless, where, at what cost, and what would change the answer?
+
+    \b
+    Example:
+      serverless-fit assess workloads/checkout-api.yaml
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["auto", "terminal", "json"]),
+    default="auto",
+    show_default=True,
+    help="Report format; auto is the terminal report.",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    default=("aws-lambda",),
+    show_default=True,
+    help="Platform to assess against (repeatable).",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Date that waiver expiry is judged on (default: today).",
+)
+@click.option("--free-tier", is_flag=True, help="Include the providers' free tiers in costs.")
+@click.option("--width", type=click.IntRange(60, 400), default=None, help="Terminal report width.")
+def assess(
+    paths: tuple[str, ...],
+    output_format: str,
+    targets: tuple[str, ...],
+    as_of: dt.datetime | None,
+    free_tier: bool,
+    width: int | None,
+) -> None:
+    """Assess workload files (or folders of them) and print a report.
+
+    \b
+    Example:
+      serverless-fit assess workloads/checkout-api.yaml --format json
+    """
+    from serverless_fit.assess import Options, assess_files
+    from serverless_fit.errors import InputError
+    from serverless_fit.render import renderer
+    from serverless_fit.report import RenderOptions
+    from serverless_fit.rulepacks import builtin_rules
+
+    options = Options(targets=targets, as_of=as_of.date() if as_of else None, free_tier=free_tier)
+    try:
+        report = assess_files(_expand(paths), builtin_rules(), options)
+    except InputError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_INPUT)
+    stream = click.get_text_stream("stdout")
+    tty = stream.isatty()
+    color = tty and "NO_COLOR" not in os.environ
+    name = "terminal" if output_format == "auto" else output_format
+    columns = os.get_terminal_size().columns if tty else 100
+    text = renderer(name)(report, RenderOptions(color=color, width=width or columns))
+    click.echo(text, nl=False)
+    for problem in report.errors:
+        where = problem.file
+        if problem.line is not None:
+            where += f":{problem.line}:{problem.column}"
+        field = f"{problem.field}: " if problem.field else ""
+        click.echo(f"{where}: error: {field}{problem.message}", err=True)
+    sys.exit(EXIT_INPUT if report.errors else EXIT_OK)

@@ -1,0 +1,360 @@
+"""Rules as data: the rule model, the closed condition language, templates, and evaluation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from serverless_fit.facts import FACT_KINDS, Facts, FactValue, format_fact
+from serverless_fit.units import PARSERS, Quantity, UnitError
+
+Dimension = Literal[
+    "latency", "duration", "cost", "portability", "testability", "resources", "state", "operations"
+]
+Severity = Literal["blocker", "risk", "info", "benefit"]
+SEED_CLAIMS = (
+    "B1 B2 B3 B4 B5 U1 U2 U3 U4 L1 L2 L3 L4 A1".split()
+)
+MAX_CONDITION_DEPTH = 16
+MAX_CONDITION_NODES = 256
+
+ORDERED_KINDS = {"duration", "size", "rate", "number", "share", "ratio", "money"}
+OPERATORS_BY_KIND = {
+    **{kind: ("lt", "le", "gt", "ge", "eq", "ne") for kind in ORDERED_KINDS},
+    "string": ("eq", "ne", "in", "not_in"),
+    "bool": ("eq", "ne"),
+    "list": ("contains",),
+}
+ALL_OPERATORS = ("lt", "le", "gt", "ge", "eq", "ne", "in", "not_in", "contains", "exists")
+_TEMPLATE_FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+class ConditionError(ValueError):
+    """A condition or template outside the language; `path` locates it inside the rule."""
+
+    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+# Three-valued logic: True, False, or None when a fact the condition needs is not known.
+Tri = bool | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: Tri
+    missing: tuple[str, ...]  # workload fields that would let an unknown condition be decided
+
+
+Condition = Callable[[Facts], Outcome]
+
+_KNOWN_TRUE = Outcome(True, ())
+_KNOWN_FALSE = Outcome(False, ())
+
+
+def _merge_missing(outcomes: list[Outcome]) -> tuple[str, ...]:
+    fields: list[str] = []
+    for outcome in outcomes:
+        fields.extend(f for f in outcome.missing if f not in fields)
+    return tuple(fields)
+
+
+def _all(children: list[Condition]) -> Condition:
+    def evaluate(facts: Facts) -> Outcome:
+        unknown: list[Outcome] = []
+        for child in children:
+            outcome = child(facts)
+            if outcome.state is False:
+                return _KNOWN_FALSE
+            if outcome.state is None:
+                unknown.append(outcome)
+        return Outcome(None, _merge_missing(unknown)) if unknown else _KNOWN_TRUE
+
+    return evaluate
+
+
+def _any(children: list[Condition]) -> Condition:
+    def evaluate(facts: Facts) -> Outcome:
+        unknown: list[Outcome] = []
+        for child in children:
+            outcome = child(facts)
+            if outcome.state is True:
+                return _KNOWN_TRUE
+            if outcome.state is None:
+                unknown.append(outcome)
+        return Outcome(None, _merge_missing(unknown)) if unknown else _KNOWN_FALSE
+
+    return evaluate
+
+
+def _not(child: Condition) -> Condition:
+    def evaluate(facts: Facts) -> Outcome:
+        outcome = child(facts)
+        return outcome if outcome.state is None else Outcome(not outcome.state, ())
+
+    return evaluate
+
+
+def _compare(op: str, left: FactValue, right: FactValue) -> bool:
+    if op == "contains":
+        return isinstance(left, tuple) and right in left
+    if op in ("in", "not_in"):
+        inside = isinstance(right, tuple) and left in right
+        return inside if op == "in" else not inside
+    if op == "eq":
+        return left == right
+    if op == "ne":
+        return left != right
+    a: Any = left
+    b: Any = right
+    if op == "lt":
+        return bool(a < b)
+    if op == "le":
+        return bool(a <= b)
+    if op == "gt":
+        return bool(a > b)
+    return bool(a >= b)
+
+
+def _lookup(facts: Facts, fact: str) -> FactValue | tuple[str, ...]:
+    """The fact's value, or, when unknown, the tuple of fields it needs wrapped as a marker."""
+    if fact in facts.values:
+        return facts.values[fact]
+    return _Missing(facts.missing.get(fact, (fact,)))
+
+
+class _Missing(tuple[str, ...]):
+    pass
+
+
+def _comparison(fact: str, op: str, operand: FactValue | None, operand_fact: str | None) -> Condition:
+    if op == "exists":
+        wanted = bool(operand)
+
+        def exists(facts: Facts) -> Outcome:
+            return Outcome((fact in facts.values) == wanted, ())
+
+        return exists
+
+    def evaluate(facts: Facts) -> Outcome:
+        left = _lookup(facts, fact)
+        right = _lookup(facts, operand_fact) if operand_fact else operand
+        missing = [v for v in (left, right) if isinstance(v, _Missing)]
+        if missing:
+            return Outcome(None, _merge_missing([Outcome(None, tuple(m)) for m in missing]))
+        assert right is not None
+        return Outcome(_compare(op, left, right), ())
+
+    return evaluate
+
+
+def _literal(kind: str, op: str, raw: Any, path: tuple[str | int, ...]) -> FactValue:
+    if op in ("in", "not_in"):
+        if not isinstance(raw, list) or not all(isinstance(i, str) for i in raw):
+            raise ConditionError(path, f"'{op}' takes a list of text values; found {raw!r}")
+        return tuple(raw)
+    if kind in ("duration", "size", "rate"):
+        if not isinstance(raw, str):
+            raise ConditionError(path, f"a {kind} needs a unit, such as 50ms; found {raw!r}")
+        try:
+            return PARSERS[kind](raw)
+        except UnitError as error:
+            raise ConditionError(path, f"found {raw!r}; allowed: {error.allowed}") from None
+    if kind in ("number", "share", "ratio", "money"):
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise ConditionError(path, f"a {kind} literal is a number; found {raw!r}")
+        return float(raw)
+    if kind == "bool":
+        if not isinstance(raw, bool):
+            raise ConditionError(path, f"a true/false fact compares with true or false; found {raw!r}")
+        return raw
+    if not isinstance(raw, str):
+        raise ConditionError(path, f"a text fact compares with text; found {raw!r}")
+    return raw
+
+
+def _fact_name(raw: Any, path: tuple[str | int, ...]) -> str:
+    if not isinstance(raw, str) or raw not in FACT_KINDS:
+        import difflib
+
+        close = difflib.get_close_matches(str(raw), list(FACT_KINDS), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConditionError(path, f"unknown fact {raw!r}{hint}")
+    return raw
+
+
+class _Compiler:
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.facts: list[str] = []
+
+    def compile(self, raw: Any, path: tuple[str | int, ...], depth: int) -> Condition:
+        self.nodes += 1
+        if depth > MAX_CONDITION_DEPTH:
+            raise ConditionError(path, f"conditions nest deeper than {MAX_CONDITION_DEPTH} levels")
+        if self.nodes > MAX_CONDITION_NODES:
+            raise ConditionError(path, f"more than {MAX_CONDITION_NODES} conditions in one rule")
+        if not isinstance(raw, dict):
+            raise ConditionError(path, f"a condition is a mapping; found {type(raw).__name__}")
+        if len(raw) == 1 and next(iter(raw)) in ("all", "any"):
+            word = next(iter(raw))
+            items = raw[word]
+            if not isinstance(items, list) or not items:
+                raise ConditionError((*path, word), f"'{word}' takes a non-empty list")
+            children = [self.compile(c, (*path, word, i), depth + 1) for i, c in enumerate(items)]
+            return _all(children) if word == "all" else _any(children)
+        if len(raw) == 1 and "not" in raw:
+            return _not(self.compile(raw["not"], (*path, "not"), depth + 1))
+        return self.comparison(raw, path)
+
+    def comparison(self, raw: dict[str, Any], path: tuple[str | int, ...]) -> Condition:
+        fact = _fact_name(raw.get("fact"), (*path, "fact"))
+        operators = [key for key in raw if key != "fact"]
+        if len(operators) != 1 or operators[0] not in ALL_OPERATORS:
+            raise ConditionError(
+                path,
+                f"a comparison is 'fact' and one operator of {', '.join(ALL_OPERATORS)}, "
+                "or one of all, any, not; found keys "
+                + ", ".join(repr(k) for k in raw),
+            )
+        op = operators[0]
+        self.facts.append(fact)
+        kind = FACT_KINDS[fact]
+        value = raw[op]
+        if op == "exists":
+            if not isinstance(value, bool):
+                raise ConditionError((*path, op), "'exists' takes true or false")
+            return _comparison(fact, op, value, None)
+        if op not in OPERATORS_BY_KIND[kind]:
+            allowed = ", ".join((*OPERATORS_BY_KIND[kind], "exists"))
+            raise ConditionError((*path, op), f"'{op}' does not apply to {fact} ({kind}); allowed: {allowed}")
+        if isinstance(value, dict):
+            if set(value) != {"fact"}:
+                raise ConditionError((*path, op), "an operand is a literal or {fact: NAME}")
+            other = _fact_name(value["fact"], (*path, op, "fact"))
+            other_kind = FACT_KINDS[other]
+            compatible = other_kind == kind or (op in ("in", "not_in") and other_kind == "list")
+            if kind in ORDERED_KINDS and other_kind in ORDERED_KINDS:
+                compatible = compatible or {kind, other_kind} <= {"number", "share", "ratio"}
+            if not compatible:
+                raise ConditionError(
+                    (*path, op), f"cannot compare {fact} ({kind}) with {other} ({other_kind})"
+                )
+            self.facts.append(other)
+            return _comparison(fact, op, None, other)
+        element_kind = "string" if kind == "list" else kind
+        return _comparison(fact, op, _literal(element_kind, op, value, (*path, op)), None)
+
+
+def check_template(text: str, path: tuple[str | int, ...]) -> list[str]:
+    """The facts a message template reads; anything but a known fact name is refused."""
+    names = []
+    for match in _TEMPLATE_FIELD.finditer(text):
+        name = match.group(1)
+        if name not in FACT_KINDS:
+            raise ConditionError(
+                path, f"template field {{{name}}} is not a fact; allowed: fact names such as {{latency.p99}}"
+            )
+        names.append(name)
+    stray = _TEMPLATE_FIELD.sub("", text)
+    if "{" in stray or "}" in stray:
+        raise ConditionError(path, "unbalanced '{' or '}' in template")
+    return names
+
+
+def render_template(text: str, facts: Facts) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = facts.values.get(name)
+        return "unknown" if value is None else format_fact(value, FACT_KINDS[name])
+
+    return _TEMPLATE_FIELD.sub(replace, text)
+
+
+class RuleDocs(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    what: str = Field(min_length=1)
+    why: str = Field(min_length=1)
+
+
+class RuleExamples(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    fail: dict[str, Any]
+    pass_: Annotated[dict[str, Any], Field(alias="pass")]
+
+
+class Rule(BaseModel):
+    """One rule: what it checks, why, its condition, its message, and its own examples."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,9}\d{3}$")
+    name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    title: str = Field(min_length=1)
+    dimension: Dimension
+    severity: Severity
+    impact: int = Field(ge=0, le=100)
+    claims: list[Literal["B1", "B2", "B3", "B4", "B5", "U1", "U2", "U3", "U4", "L1", "L2", "L3", "L4", "A1"]] = Field(
+        default_factory=list
+    )
+    references: list[Annotated[str, Field(pattern=r"^https?://\S+$")]] = Field(default_factory=list)
+    targets: list[str] | None = None
+    when: dict[str, Any]
+    message: str = Field(min_length=1)
+    mitigation: str | None = None
+    docs: RuleDocs
+    examples: RuleExamples
+
+    _condition: Condition = PrivateAttr()
+    _facts: tuple[str, ...] = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> Rule:
+        if not self.claims and not self.references:
+            raise ValueError("a rule needs at least one seed claim or one reference")
+        compiler = _Compiler()
+        try:
+            self._condition = compiler.compile(self.when, ("when",), 0)
+            check_template(self.message, ("message",))
+            if self.mitigation:
+                check_template(self.mitigation, ("mitigation",))
+        except ConditionError as error:
+            raise RuleConditionError(error.path, str(error)) from None
+        self._facts = tuple(dict.fromkeys(compiler.facts))
+        return self
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """Facts the condition reads, in order of first use."""
+        return self._facts
+
+    def applies_to(self, target: str) -> bool:
+        return self.targets is None or target in self.targets
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        return self._condition(facts)
+
+
+class RuleConditionError(ValueError):
+    """Raised from validation so pydantic reports it; carries the path inside the rule."""
+
+    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def workload_fields(rule: Rule, facts: Facts) -> Iterator[str]:
+    """The workload fields behind the facts a rule read: its evidence."""
+    seen: set[str] = set()
+    for fact in rule.facts:
+        fields = facts.sources.get(fact, (fact,))
+        for field in fields:
+            if field in seen or field.startswith(("target.", "cost.", "derived.")):
+                continue
+            seen.add(field)
+            yield field

@@ -1,0 +1,358 @@
+"""Derives the facts rules read: the workload's fields, the target's limits, and derived figures."""
+
+from __future__ import annotations
+
+import math
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from serverless_fit import catalog
+from serverless_fit.catalog import Platform
+from serverless_fit.cost import CostEstimate, CostInputs, billed_memory_gb, estimate
+from serverless_fit.units import SECONDS_PER_MONTH, Duration, Money, Quantity, Rate
+from serverless_fit.workload import Workload
+
+FactValue = Quantity | float | bool | str | tuple[str, ...]
+
+# The vocabulary of facts a rule may name, with the kind of each value. Rules are checked
+# against it when they load, so a misspelt fact is an error, not a rule that never fires.
+FACT_KINDS: dict[str, str] = {
+    "name": "string",
+    "archetype": "string",
+    "runtime": "string",
+    "trigger": "string",
+    "latency.p50": "duration",
+    "latency.p99": "duration",
+    "duration.typical": "duration",
+    "duration.max": "duration",
+    "traffic.pattern": "string",
+    "traffic.average": "rate",
+    "traffic.peak": "rate",
+    "traffic.active_hours_per_day": "number",
+    "resources.memory": "size",
+    "resources.cpus": "number",
+    "resources.architecture": "string",
+    "resources.gpu": "bool",
+    "resources.payload": "size",
+    "resources.package": "size",
+    "resources.ephemeral_storage": "size",
+    "state.connections": "string",
+    "state.in_memory_sessions": "bool",
+    "state.local_disk": "bool",
+    "dependencies": "list",
+    "constraints.portability": "string",
+    "constraints.providers": "list",
+    "constraints.local_testing": "string",
+    "constraints.compliance": "list",
+    "team.ops_capacity": "string",
+    "team.time_to_market": "string",
+    "target.id": "string",
+    "target.name": "string",
+    "target.provider": "string",
+    "target.limits.timeout": "duration",
+    "target.limits.memory": "size",
+    "target.limits.vcpus": "number",
+    "target.limits.payload": "size",
+    "target.limits.package": "size",
+    "target.limits.ephemeral_storage": "size",
+    "target.limits.gpu": "bool",
+    "target.limits.concurrency": "number",
+    "target.front_door.name": "string",
+    "target.front_door.timeout": "duration",
+    "target.cold_start.p50": "duration",
+    "target.cold_start.p99": "duration",
+    "target.cold_start.idle_reclaim": "duration",
+    "target.mitigation.cold_start": "string",
+    "target.mitigation.long_runs": "string",
+    "target.mitigation.large_payloads": "string",
+    "target.mitigation.sessions": "string",
+    "target.mitigation.connections": "string",
+    "target.mitigation.local_disk": "string",
+    "derived.monthly_requests": "number",
+    "derived.peak_rate": "rate",
+    "derived.peak_concurrency": "number",
+    "derived.average_concurrency": "number",
+    "derived.burstiness": "number",
+    "derived.cold_start_share": "share",
+    "derived.cold_request_latency": "duration",
+    "derived.timeout_use": "share",
+    "derived.vendor_dependencies": "list",
+    "derived.vendor_dependency_count": "number",
+    "derived.provisioned_cost_per_month": "money",
+    "cost.serverless.monthly_usd": "money",
+    "cost.always_on.monthly_usd": "money",
+    "cost.always_on.instance": "string",
+    "cost.ratio": "ratio",
+    "cost.break_even": "rate",
+}
+
+HOURS_PER_DAY = 24.0
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Known fact values, the workload fields each unknown fact needs, and the cost estimate."""
+
+    values: dict[str, FactValue]
+    missing: dict[str, tuple[str, ...]]
+    sources: dict[str, tuple[str, ...]]  # derived fact -> workload fields it was computed from
+    cost: CostEstimate | None
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.values: dict[str, FactValue] = {}
+        self.missing: dict[str, tuple[str, ...]] = {}
+        self.sources: dict[str, tuple[str, ...]] = {}
+
+    def put(self, fact: str, value: FactValue | None, needs: tuple[str, ...] = ()) -> None:
+        """Record `value`, or, when it is None, the workload fields that would make it known."""
+        if value is None:
+            self.missing[fact] = self.unknown(needs) or (fact,)
+        else:
+            self.values[fact] = value
+            if needs:
+                self.sources[fact] = needs
+
+    def unknown(self, fields: tuple[str, ...]) -> tuple[str, ...]:
+        found: list[str] = []
+        for field in fields:
+            if field in self.missing:
+                found.extend(f for f in self.missing[field] if f not in found)
+            elif field not in self.values and field not in found:
+                found.append(field)
+        return tuple(found)
+
+
+def _walk(model: type[BaseModel], value: BaseModel | None, prefix: str, out: _Collector) -> None:
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        field_value: Any = getattr(value, name) if value is not None else None
+        nested = _section_model(info.annotation)
+        if nested is not None:
+            _walk(nested, field_value, f"{path}.", out)
+        elif path in FACT_KINDS:
+            if isinstance(field_value, list):
+                field_value = tuple(str(item) for item in field_value)
+            out.put(path, field_value)
+
+
+def _section_model(annotation: Any) -> type[BaseModel] | None:
+    """The section model of a field (`Latency | None` -> Latency); lists are not sections."""
+    if typing.get_origin(annotation) is list:
+        return None
+    candidates = [annotation, *getattr(annotation, "__args__", ())]
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def derive_facts(workload: Workload, platform: Platform, *, free_tier: bool = False) -> Facts:
+    out = _Collector()
+    _walk(Workload, workload, "", out)
+    out.put("trigger", workload.effective_trigger)
+    _target_facts(workload, platform, out)
+    _traffic_facts(workload, platform, out)
+    _portability_facts(workload, out)
+    cost = _cost_facts(workload, platform, out, free_tier=free_tier)
+    return Facts(out.values, out.missing, out.sources, cost)
+
+
+def _target_facts(workload: Workload, platform: Platform, out: _Collector) -> None:
+    limits = platform.limits
+    out.put("target.id", platform.id)
+    out.put("target.name", platform.name)
+    out.put("target.provider", platform.provider)
+    out.put("target.limits.timeout", limits.timeout.value)
+    out.put("target.limits.memory", limits.memory_max.value)
+    out.put("target.limits.vcpus", limits.vcpus_max.value)
+    out.put("target.limits.ephemeral_storage", limits.ephemeral_storage_max.value)
+    out.put("target.limits.gpu", limits.gpu.value)
+    out.put("target.limits.concurrency", limits.concurrency.value)
+    http = workload.effective_trigger == "http"
+    out.put("target.limits.payload", (limits.payload_sync if http else limits.payload_async).value)
+    runtime = workload.runtime
+    if runtime is None:
+        out.put("target.limits.package", None, ("runtime",))
+        out.put("target.cold_start.p50", None, ("runtime",))
+        out.put("target.cold_start.p99", None, ("runtime",))
+    else:
+        package = limits.package_image if runtime == "container" else limits.package_zip
+        out.put("target.limits.package", package.value)
+        figure = platform.cold_start.runtimes.get(runtime)
+        out.put("target.cold_start.p50", figure.p50 if figure else None, ("runtime",))
+        out.put("target.cold_start.p99", figure.p99 if figure else None, ("runtime",))
+    out.put("target.cold_start.idle_reclaim", platform.cold_start.idle_reclaim.value)
+    out.put("target.front_door.name", platform.front_door.name)
+    out.put("target.front_door.timeout", platform.front_door.timeout.value)
+    mitigations = platform.mitigations
+    out.put("target.mitigation.cold_start", mitigations.cold_start.name)
+    out.put("target.mitigation.long_runs", mitigations.long_runs)
+    out.put("target.mitigation.large_payloads", mitigations.large_payloads)
+    out.put("target.mitigation.sessions", mitigations.sessions)
+    out.put("target.mitigation.connections", mitigations.connections)
+    out.put("target.mitigation.local_disk", mitigations.local_disk)
+
+
+def _peak_rate(workload: Workload) -> Rate | None:
+    traffic = workload.traffic
+    if traffic is None:
+        return None
+    if traffic.peak is not None:
+        return traffic.peak
+    return traffic.average if traffic.pattern == "steady" else None
+
+
+def _traffic_facts(workload: Workload, platform: Platform, out: _Collector) -> None:
+    traffic = workload.traffic
+    average = traffic.average if traffic else None
+    typical = workload.duration.typical if workload.duration else None
+    peak = _peak_rate(workload)
+    out.put("derived.peak_rate", peak, ("traffic.peak",))
+    monthly = average.per_month if average else None
+    out.put("derived.monthly_requests", monthly, ("traffic.average",))
+    out.put(
+        "derived.peak_concurrency",
+        peak.per_second * typical.seconds if peak and typical else None,
+        ("traffic.peak", "duration.typical"),
+    )
+    out.put(
+        "derived.average_concurrency",
+        average.per_second * typical.seconds if average and typical else None,
+        ("traffic.average", "duration.typical"),
+    )
+    burstiness = None
+    if average and peak and average.per_second > 0:
+        burstiness = peak.per_second / average.per_second
+    out.put("derived.burstiness", burstiness, ("traffic.average", "traffic.peak"))
+    share = None
+    if average is not None:
+        share = cold_start_share(workload, platform.cold_start.idle_reclaim.value)
+    out.put("derived.cold_start_share", share, ("traffic.average",))
+    cold_p99 = out.values.get("target.cold_start.p99")
+    cold = None
+    if isinstance(cold_p99, Duration) and typical is not None:
+        cold = Duration.from_seconds(cold_p99.seconds + typical.seconds)
+    out.put("derived.cold_request_latency", cold, ("runtime", "duration.typical"))
+    longest = workload.duration.max if workload.duration else None
+    use = longest.seconds / platform.limits.timeout.value.seconds if longest else None
+    out.put("derived.timeout_use", use, ("duration.max",))
+    memory = workload.resources.memory
+    provisioned = None
+    if memory is not None and average is not None and typical is not None:
+        instances = max(1, math.ceil(average.per_second * typical.seconds - 1e-9))
+        price = platform.mitigations.cold_start.usd_per_gb_s[workload.resources.architecture]
+        gb = billed_memory_gb(platform, memory)
+        provisioned = Money.usd(round(instances * gb * SECONDS_PER_MONTH * price, 2))
+    out.put(
+        "derived.provisioned_cost_per_month",
+        provisioned,
+        ("resources.memory", "traffic.average", "duration.typical"),
+    )
+
+
+def cold_start_share(workload: Workload, idle_reclaim: Duration) -> float:
+    """Share of requests that find no warm instance (README, "Cold-start share").
+
+    Requests arrive at random (Poisson) during the active hours; a request is cold when no
+    request came in the idle-reclaim window before it. A spiky or periodic burst from average
+    to peak also starts the extra instances it needs, once per hour.
+    """
+    traffic = workload.traffic
+    assert traffic is not None and traffic.average is not None
+    hours = traffic.active_hours_per_day if traffic.active_hours_per_day else HOURS_PER_DAY
+    active_rate = traffic.average.per_second * HOURS_PER_DAY / hours
+    if active_rate <= 0:
+        return 1.0
+    idle = math.exp(-active_rate * idle_reclaim.seconds)
+    burst = 0.0
+    typical = workload.duration.typical if workload.duration else None
+    if traffic.pattern in ("spiky", "periodic") and traffic.peak and typical:
+        extra_instances = (traffic.peak.per_second - active_rate) * typical.seconds
+        burst = max(0.0, extra_instances) / (active_rate * 3600.0)
+    return min(1.0, idle + burst)
+
+
+def _portability_facts(workload: Workload, out: _Collector) -> None:
+    if workload.dependencies is None:
+        out.put("derived.vendor_dependencies", None, ("dependencies",))
+        out.put("derived.vendor_dependency_count", None, ("dependencies",))
+        return
+    registry = catalog.services()
+    vendor = tuple(d for d in workload.dependencies if registry.vendor_of(d) is not None)
+    out.put("derived.vendor_dependencies", vendor, ("dependencies",))
+    out.put("derived.vendor_dependency_count", float(len(vendor)), ("dependencies",))
+
+
+COST_FIELDS = (
+    "traffic.average",
+    "traffic.peak",
+    "duration.typical",
+    "resources.memory",
+)
+
+
+def _cost_facts(
+    workload: Workload, platform: Platform, out: _Collector, *, free_tier: bool
+) -> CostEstimate | None:
+    average = workload.traffic.average if workload.traffic else None
+    typical = workload.duration.typical if workload.duration else None
+    memory = workload.resources.memory
+    peak = _peak_rate(workload)
+    cost = None
+    if average is not None and typical is not None and memory is not None and peak is not None:
+        resources = workload.resources
+        inputs = CostInputs(
+            monthly_requests=average.per_month,
+            duration=typical,
+            memory=memory,
+            cpus=resources.cpus,
+            architecture=resources.architecture,
+            peak_rate=peak,
+            http=workload.effective_trigger == "http",
+            payload=resources.payload,
+            ephemeral_storage=resources.ephemeral_storage,
+        )
+        baselines = [b for b in catalog.baselines().values() if b.provider == platform.provider]
+        cost = estimate(platform, baselines, inputs, free_tier=free_tier)
+    steady = workload.traffic is not None and workload.traffic.pattern == "steady"
+    needs = tuple(f for f in COST_FIELDS if not (steady and f == "traffic.peak"))
+    out.put(
+        "cost.serverless.monthly_usd",
+        Money.usd(cost.serverless.monthly_usd) if cost else None,
+        needs,
+    )
+    always_on = cost.always_on if cost else None
+    out.put(
+        "cost.always_on.monthly_usd",
+        Money.usd(always_on.monthly_usd) if always_on else None,
+        needs,
+    )
+    out.put("cost.always_on.instance", always_on.instance if always_on else None, needs)
+    out.put("cost.ratio", cost.ratio if cost else None, needs)
+    out.put("cost.break_even", cost.break_even if cost else None, needs)
+    return cost
+
+
+def format_fact(value: FactValue, kind: str) -> str:
+    """A fact value as a report prints it."""
+    if isinstance(value, Quantity):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ", ".join(value) if value else "none"
+    if isinstance(value, float | int):
+        if kind == "share":
+            return f"{value * 100:.3g}%"
+        if kind == "ratio":
+            return f"{value:.2f}x"
+        if kind == "number" and value >= 1e6:
+            return f"{value / 1e6:.3g}M"
+        return f"{float(value):.3g}" if value != int(value) else str(int(value))
+    return str(value)
+

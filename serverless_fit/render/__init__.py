@@ -1,0 +1,28 @@
+"""The renderer registry: one module per output format, each `render(report, options) -> str`."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Protocol
+
+from serverless_fit.report import RenderOptions, Report
+
+
+class Renderer(Protocol):
+    def __call__(self, report: Report, options: RenderOptions) -> str: ...
+
+
+# Format name -> module under serverless_fit.render; modules import lazily so that one
+# format never pays for another's dependencies.
+FORMATS: dict[str, str] = {
+    "terminal": "terminal",
+    "json": "json",
+}
+
+
+def renderer(name: str) -> Renderer:
+    if name not in FORMATS:
+        raise KeyError(name)
+    module = importlib.import_module(f"serverless_fit.render.{FORMATS[name]}")
+    render: Renderer = module.render
+    return render

@@ -1,0 +1,168 @@
+"""The Report value every renderer reads: plain, frozen, and versioned."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+
+Verdict = Literal["good-fit", "fit-with-mitigations", "poor-fit"]
+VERDICTS: tuple[Verdict, ...] = ("good-fit", "fit-with-mitigations", "poor-fit")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    field: str
+    value: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class WaiverInfo:
+    reason: str
+    expires: str | None
+    expired: bool
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    name: str
+    severity: str
+    dimension: str
+    title: str
+    message: str
+    claims: tuple[str, ...]
+    references: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    mitigation: str | None
+    impact: int
+    contribution: float  # points this finding adds to (or takes from) the overall score
+    waived: bool
+    waiver: WaiverInfo | None
+
+
+@dataclass(frozen=True)
+class NotAssessed:
+    rule: str
+    title: str
+    fields: tuple[str, ...]  # workload fields to add so the rule can be evaluated
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    name: str
+    score: float
+    weight: float
+
+
+@dataclass(frozen=True)
+class CostSide:
+    monthly_usd: float
+    items: dict[str, float]
+
+
+@dataclass(frozen=True)
+class AlwaysOnCost(CostSide):
+    instance: str
+    count: int
+    baseline: str
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    rate: str
+    per_second: float
+
+
+@dataclass(frozen=True)
+class Cost:
+    serverless: CostSide
+    always_on: AlwaysOnCost | None
+    ratio: float | None
+    break_even: BreakEven | None
+    free_tier: bool
+
+
+@dataclass(frozen=True)
+class Counterfactual:
+    rule: str
+    field: str
+    value: str
+    effect: str
+
+
+@dataclass(frozen=True)
+class Result:
+    workload: str
+    file: str
+    target: str
+    target_name: str
+    score: float
+    verdict: Verdict
+    confidence: float
+    dimensions: tuple[DimensionScore, ...]
+    findings: tuple[Finding, ...]
+    not_assessed: tuple[NotAssessed, ...]
+    cost: Cost | None
+    counterfactuals: tuple[Counterfactual, ...] = ()
+    score_base: float = 50.0
+    score_unclamped: float = 50.0
+    description: str | None = None
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.waived)
+
+
+@dataclass(frozen=True)
+class ErrorEntry:
+    file: str
+    line: int | None
+    column: int | None
+    field: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Report:
+    tool_version: str
+    as_of: str
+    results: tuple[Result, ...]
+    errors: tuple[ErrorEntry, ...] = ()
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = dict.fromkeys(VERDICTS, 0)
+        for result in self.results:
+            counts[result.verdict] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON output contract (shared/DESIGN.md): tool, results, summary, errors."""
+        return {
+            "tool": {"name": "serverless-fit", "version": self.tool_version},
+            "schema_version": self.schema_version,
+            "as_of": self.as_of,
+            "results": [_result_dict(r) for r in self.results],
+            "summary": self.summary,
+            "errors": [asdict(e) for e in self.errors],
+        }
+
+
+def _result_dict(result: Result) -> dict[str, Any]:
+    data = asdict(result)
+    data["dimensions"] = {
+        d.name: {"score": d.score, "weight": d.weight} for d in result.dimensions
+    }
+    return data
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How a renderer should lay out text: colour codes or none, and the line width."""
+
+    color: bool = False
+    width: int = 100

@@ -1,0 +1,225 @@
+"""Pydantic models of the workload description format, version 1 (shared/spec/workload-format.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from serverless_fit.units import (
+    EXAMPLE_UNITS,
+    PARSERS,
+    Duration,
+    Quantity,
+    Rate,
+    Size,
+    UnitError,
+    format_number,
+)
+
+Archetype = Literal[
+    "static-website",
+    "web-app",
+    "api",
+    "mobile-backend",
+    "media-processing",
+    "iot-ingestion",
+    "stream-processing",
+    "event-processing",
+    "batch-job",
+    "scheduled-job",
+    "ml-inference",
+    "ml-training",
+    "realtime",
+    "other",
+]
+Trigger = Literal["http", "event", "queue", "stream", "schedule"]
+Runtime = Literal["nodejs", "python", "java", "dotnet", "go", "rust", "ruby", "container", "other"]
+Provider = Literal["aws", "azure", "gcp", "cloudflare"]
+Level = Literal["low", "medium", "high"]
+
+DEFAULT_TRIGGERS: dict[str, Trigger] = {
+    "static-website": "http",
+    "web-app": "http",
+    "api": "http",
+    "mobile-backend": "http",
+    "ml-inference": "http",
+    "realtime": "http",
+    "stream-processing": "stream",
+    "iot-ingestion": "stream",
+    "scheduled-job": "schedule",
+    "batch-job": "schedule",
+}
+
+
+_ALLOWED = {"duration": Duration.allowed, "size": Size.allowed, "rate": Rate.allowed}
+
+
+def _unit_validator(kind: str) -> PlainValidator:
+    parse = PARSERS[kind]
+
+    def validate(value: object) -> Quantity:
+        if isinstance(value, Quantity) and value.kind == kind:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise PydanticCustomError(
+                "unit_type",
+                "found {found}; allowed: {allowed}",
+                {"found": _describe(value), "allowed": _ALLOWED[kind]},
+            )
+        if isinstance(value, int | float):
+            fix = f"{format_number(float(value))}{EXAMPLE_UNITS[kind]}"
+            raise PydanticCustomError(
+                "bare_number",
+                "found the bare number {found}, which has no unit; write it with one, "
+                "for example `{fix}`",
+                {"found": format_number(float(value)), "fix": fix},
+            )
+        try:
+            return parse(value)
+        except UnitError as error:
+            raise PydanticCustomError(
+                "unit_syntax",
+                "found {found}; allowed: {allowed}",
+                {"found": repr(value), "allowed": error.allowed},
+            ) from None
+
+    return PlainValidator(validate)
+
+
+def _unit_schema(kind: str) -> WithJsonSchema:
+    pattern = {
+        "duration": r"^\s*(\d+(\.\d+)?|\.\d+)\s*(ms|s|m|min|h|d)\s*$",
+        "size": r"^\s*(\d+(\.\d+)?|\.\d+)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
+        "rate": r"^\s*(\d+(\.\d+)?|\.\d+)\s*[kMB]?\s*/\s*(s|min|h|day|month)\s*$",
+    }[kind]
+    return WithJsonSchema({"type": "string", "pattern": pattern, "description": _ALLOWED[kind]})
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+DurationValue = Annotated[Duration, _unit_validator("duration"), _unit_schema("duration")]
+SizeValue = Annotated[Size, _unit_validator("size"), _unit_schema("size")]
+RateValue = Annotated[Rate, _unit_validator("rate"), _unit_schema("rate")]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Latency(_Section):
+    p50: DurationValue | None = None
+    p99: DurationValue | None = None
+
+
+class RunDuration(_Section):
+    typical: DurationValue | None = None
+    max: DurationValue | None = None
+
+
+class Traffic(_Section):
+    pattern: Literal["steady", "spiky", "periodic", "sporadic"] | None = None
+    average: RateValue | None = None
+    peak: RateValue | None = None
+    active_hours_per_day: Annotated[float, Field(ge=0, le=24)] | None = None
+
+
+class Resources(_Section):
+    memory: SizeValue | None = None
+    cpus: Annotated[float, Field(gt=0, le=1024)] | None = None
+    architecture: Literal["x86_64", "arm64"] = "x86_64"
+    gpu: bool | None = None
+    payload: SizeValue | None = None
+    package: SizeValue | None = None
+    ephemeral_storage: SizeValue | None = None
+
+
+class State(_Section):
+    connections: Literal["none", "long-lived"] | None = None
+    in_memory_sessions: bool | None = None
+    local_disk: bool | None = None
+
+
+class Constraints(_Section):
+    portability: Literal["none", "preferred", "required"] | None = None
+    providers: list[Provider] | None = None
+    local_testing: Literal["optional", "required"] | None = None
+    compliance: list[str] = Field(default_factory=list)
+
+
+class Team(_Section):
+    ops_capacity: Level | None = None
+    time_to_market: Level | None = None
+
+
+class Waiver(_Section):
+    rule: Annotated[str, Field(min_length=1)]
+    reason: Annotated[str, Field(min_length=1)]
+    expires: Annotated[dt.date, Field(strict=False)] | None = None
+
+
+class Workload(_Section):
+    """One workload: everything is optional except `name` and `archetype`."""
+
+    version: Literal[1] = 1
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", min_length=1, max_length=200)]
+    description: str | None = None
+    owner: str | None = None
+    archetype: Archetype
+    runtime: Runtime | None = None
+    trigger: Trigger | None = None
+    latency: Latency | None = None
+    duration: RunDuration | None = None
+    traffic: Traffic | None = None
+    resources: Resources = Field(default_factory=Resources)
+    state: State | None = None
+    dependencies: list[str] | None = None
+    constraints: Constraints | None = None
+    team: Team | None = None
+    waivers: list[Waiver] = Field(default_factory=list)
+
+    @property
+    def effective_trigger(self) -> Trigger:
+        return self.trigger or DEFAULT_TRIGGERS.get(self.archetype, "event")
+
+
+def check_consistency(workload: Workload) -> list[tuple[str, str]]:
+    """Cross-field checks the spec requires, as (field path, message) pairs."""
+    problems: list[tuple[str, str]] = []
+    traffic = workload.traffic
+    if traffic and traffic.average and traffic.peak and traffic.peak < traffic.average:
+        problems.append(
+            (
+                "traffic.peak",
+                f"peak {traffic.peak} is below average {traffic.average}; "
+                "allowed: a peak at or above the average",
+            )
+        )
+    duration = workload.duration
+    if duration and duration.typical and duration.max and duration.typical > duration.max:
+        problems.append(
+            (
+                "duration.typical",
+                f"typical {duration.typical} is above max {duration.max}; "
+                "allowed: a typical duration at or below the max",
+            )
+        )
+    latency = workload.latency
+    if latency and latency.p50 and latency.p99 and latency.p50 > latency.p99:
+        problems.append(
+            (
+                "latency.p50",
+                f"p50 {latency.p50} is above p99 {latency.p99}; allowed: p50 at or below p99",
+            )
+        )
+    return problems
