@@ -213,15 +213,15 @@ class _Compiler:
         return self.comparison(raw, path)
 
     def comparison(self, raw: dict[str, Any], path: tuple[str | int, ...]) -> Condition:
-        fact = _fact_name(raw.get("fact"), (*path, "fact"))
         operators = [key for key in raw if key != "fact"]
-        if len(operators) != 1 or operators[0] not in ALL_OPERATORS:
+        if "fact" not in raw or len(operators) != 1 or operators[0] not in ALL_OPERATORS:
             raise ConditionError(
                 path,
                 f"a comparison is 'fact' and one operator of {', '.join(ALL_OPERATORS)}, "
                 "or one of all, any, not; found keys "
                 + ", ".join(repr(k) for k in raw),
             )
+        fact = _fact_name(raw["fact"], (*path, "fact"))
         op = operators[0]
         self.facts.append(fact)
         kind = FACT_KINDS[fact]

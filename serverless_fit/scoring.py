@@ -16,11 +16,11 @@ WEIGHTS: dict[str, float] = {
     "state": 1.0,
     "cost": 1.0,
     "portability": 0.8,
-    "operations": 0.8,
-    "testability": 0.6,
+    "operations": 0.6,
+    "testability": 0.5,
 }
-GOOD_FIT_MIN = 65.0
-POOR_FIT_BELOW = 40.0
+GOOD_FIT_MIN = 60.0
+POOR_FIT_BELOW = 35.0
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ BAR_WIDTH = 20
 
 def bar(score: float, width: int = BAR_WIDTH) -> Text:
     filled = round(score / 100 * width)
-    style = "green" if score >= 65 else "yellow" if score >= 40 else "red"
+    style = "green" if score >= 60 else "yellow" if score >= 35 else "red"
     return Text.assemble(("█" * filled, style), ("░" * (width - filled), "dim"))
 
 

@@ -1,0 +1,56 @@
+"""Every built-in rule's own examples are its tests; every seed claim has a rule."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from serverless_fit.catalog import platforms
+from serverless_fit.engine import Rule
+from serverless_fit.facts import derive_facts
+from serverless_fit.rulepacks import builtin_rules
+from serverless_fit.workload import Workload
+from tests.conftest import MINIMAL, deep_merge
+
+RULES = builtin_rules()
+SEED_CLAIMS = "B1 B2 B3 B4 B5 U1 U2 U3 U4 L1 L2 L3 L4".split()
+
+
+def outcome(rule: Rule, example: dict[str, object]) -> bool | None:
+    workload = Workload.model_validate(deep_merge(MINIMAL, example))
+    facts = derive_facts(workload, platforms()["aws-lambda"])
+    return rule.evaluate(facts).state
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_rule_fires_on_its_fail_example(rule: Rule) -> None:
+    assert outcome(rule, rule.examples.fail) is True
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_rule_is_assessed_and_quiet_on_its_pass_example(rule: Rule) -> None:
+    assert outcome(rule, rule.examples.pass_) is False
+
+
+@pytest.mark.parametrize("claim", SEED_CLAIMS)
+def test_every_seed_claim_has_a_rule(claim: str) -> None:
+    assert any(claim in rule.claims for rule in RULES)
+
+
+def test_rule_ids_and_names_are_unique() -> None:
+    assert len({r.id for r in RULES}) == len(RULES)
+    assert len({r.name for r in RULES}) == len(RULES)
+
+
+def test_rules_hold_no_platform_numbers() -> None:
+    """Limits come from the platform profile: a rule compares with target facts, not literals."""
+    for rule in RULES:
+        text = yaml.safe_dump(rule.when)
+        for unit in ("15min", "900s", "10240", "6MiB", "250MiB", "30s", "1000"):
+            assert unit not in text, (rule.id, unit)
+
+
+def test_hard_platform_limits_are_blockers() -> None:
+    by_id = {r.id: r for r in RULES}
+    for rule_id in ("DUR001", "DUR003", "RES001", "RES002", "RES003", "RES004", "RES005", "RES006"):
+        assert by_id[rule_id].severity == "blocker"
