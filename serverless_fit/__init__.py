@@ -1,3 +1,3 @@
-"""serverless-fit: should this workload run serverless, where, at what cost, and what would change the answer."""
+"""serverless-fit: should this workload run serverless, where, and at what cost."""
 
 __version__ = "0.1.0"

@@ -11,7 +11,7 @@ from serverless_fit import __version__, catalog
 from serverless_fit.catalog import Platform
 from serverless_fit.cost import CostEstimate
 from serverless_fit.engine import Rule, render_template, workload_fields
-from serverless_fit.errors import InputError
+from serverless_fit.errors import InputError, Problem
 from serverless_fit.facts import FACT_KINDS, Facts, derive_facts, format_fact
 from serverless_fit.loader import LoadedWorkload, load_file
 from serverless_fit.report import (
@@ -19,7 +19,6 @@ from serverless_fit.report import (
     BreakEven,
     Cost,
     CostSide,
-    ErrorEntry,
     Evidence,
     Finding,
     NotAssessed,
@@ -45,11 +44,12 @@ def resolve_targets(names: Sequence[str]) -> tuple[Platform, ...]:
     profiles = catalog.platforms()
     unknown = [n for n in names if n not in profiles]
     if unknown:
-        from serverless_fit.errors import Problem
-
         allowed = ", ".join(profiles)
         raise InputError(
-            [Problem("--target", None, None, None, f"found {n!r}; allowed: {allowed}") for n in unknown]
+            [
+                Problem("--target", None, None, None, f"found {n!r}; allowed: {allowed}")
+                for n in unknown
+            ]
         )
     return tuple(profiles[n] for n in dict.fromkeys(names))
 
@@ -99,7 +99,9 @@ _SEVERITY_ORDER = {"blocker": 0, "risk": 1, "info": 2, "benefit": 3}
 
 
 def _ordered(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (_SEVERITY_ORDER[f.severity], -f.impact, f.rule))
+    return sorted(
+        findings, key=lambda f: (_SEVERITY_ORDER[f.severity], -abs(f.contribution), f.rule)
+    )
 
 
 def _finding(rule: Rule, facts: Facts, loaded: LoadedWorkload, as_of: dt.date) -> Finding:
@@ -167,20 +169,16 @@ def assess_files(paths: Iterable[Path], rules: Sequence[Rule], options: Options)
     platforms = resolve_targets(options.targets)
     known = {rule.id for rule in rules}
     results: list[Result] = []
-    errors: list[ErrorEntry] = []
+    errors: list[Problem] = []
     for path in paths:
         try:
             loaded = load_file(path, known)
         except InputError as error:
-            errors.extend(
-                ErrorEntry(p.file, p.line, p.column, p.field, p.message) for p in error.problems
-            )
+            errors.extend(error.problems)
             continue
         for item in loaded:
             for platform in platforms:
                 results.append(
-                    assess_workload(
-                        item, platform, rules, as_of=as_of, free_tier=options.free_tier
-                    )
+                    assess_workload(item, platform, rules, as_of=as_of, free_tier=options.free_tier)
                 )
     return Report(__version__, as_of.isoformat(), tuple(results), tuple(errors))

@@ -231,7 +231,7 @@ def read_package_yaml(*parts: str) -> Any:
         from yaml import CSafeLoader as Loader
     except ImportError:  # pragma: no cover
         from yaml import SafeLoader as Loader  # type: ignore[assignment]
-    return yaml.load(text, Loader=Loader)  # noqa: S506 - a safe loader
+    return yaml.load(text, Loader=Loader)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -104,9 +104,5 @@ def assess(
     text = renderer(name)(report, RenderOptions(color=color, width=width or columns))
     click.echo(text, nl=False)
     for problem in report.errors:
-        where = problem.file
-        if problem.line is not None:
-            where += f":{problem.line}:{problem.column}"
-        field = f"{problem.field}: " if problem.field else ""
-        click.echo(f"{where}: error: {field}{problem.message}", err=True)
+        click.echo(str(problem), err=True)
     sys.exit(EXIT_INPUT if report.errors else EXIT_OK)

@@ -82,7 +82,9 @@ def tiered(quantity: float, tiers: list[Tier], per: float = 1.0) -> float:
 def billed_memory_gb(platform: Platform, memory: Size) -> float:
     """Memory as the platform bills it: rounded up to its step, at least its minimum, in GB."""
     step = platform.pricing.compute.memory_step.bytes
-    billed = max(math.ceil(memory.bytes / step - 1e-9) * step, platform.limits.memory_min.value.bytes)
+    billed = max(
+        math.ceil(memory.bytes / step - 1e-9) * step, platform.limits.memory_min.value.bytes
+    )
     return billed / GIB
 
 
@@ -128,7 +130,7 @@ def _units_per_instance(shape: Instance, inputs: CostInputs) -> int:
 
 
 def always_on_bill(baselines: list[Baseline], inputs: CostInputs) -> AlwaysOnBill | None:
-    """The cheapest always-on fleet that serves peak concurrency, with a minimum for availability."""
+    """The cheapest always-on fleet that serves peak concurrency, with a floor for availability."""
     best: AlwaysOnBill | None = None
     for baseline in baselines:
         hours = baseline.hours_per_month.value
@@ -139,8 +141,9 @@ def always_on_bill(baselines: list[Baseline], inputs: CostInputs) -> AlwaysOnBil
             needed = math.ceil(inputs.peak_concurrency / units - 1e-9)
             count = max(baseline.min_instances, needed)
             usd = round(count * shape.usd_per_hour * hours, 2)
-            bill = AlwaysOnBill(usd, (("instances", usd),), shape.name, count, baseline.id,
-                                shape.source)
+            bill = AlwaysOnBill(
+                usd, (("instances", usd),), shape.name, count, baseline.id, shape.source
+            )
             if best is None or (usd, shape.name) < (best.monthly_usd, best.instance):
                 best = bill
     return best

@@ -10,21 +10,19 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from serverless_fit.facts import FACT_KINDS, Facts, FactValue, format_fact
-from serverless_fit.units import PARSERS, Quantity, UnitError
+from serverless_fit.units import PARSERS, UnitError
 
 Dimension = Literal[
     "latency", "duration", "cost", "portability", "testability", "resources", "state", "operations"
 ]
 Severity = Literal["blocker", "risk", "info", "benefit"]
-SEED_CLAIMS = (
-    "B1 B2 B3 B4 B5 U1 U2 U3 U4 L1 L2 L3 L4 A1".split()
-)
+SEED_CLAIMS = ["B1", "B2", "B3", "B4", "B5", "U1", "U2", "U3", "U4", "L1", "L2", "L3", "L4", "A1"]
 MAX_CONDITION_DEPTH = 16
 MAX_CONDITION_NODES = 256
 
 ORDERED_KINDS = {"duration", "size", "rate", "number", "share", "ratio", "money"}
 OPERATORS_BY_KIND = {
-    **{kind: ("lt", "le", "gt", "ge", "eq", "ne") for kind in ORDERED_KINDS},
+    **dict.fromkeys(ORDERED_KINDS, ("lt", "le", "gt", "ge", "eq", "ne")),
     "string": ("eq", "ne", "in", "not_in"),
     "bool": ("eq", "ne"),
     "list": ("contains",),
@@ -132,7 +130,9 @@ class _Missing(tuple[str, ...]):
     pass
 
 
-def _comparison(fact: str, op: str, operand: FactValue | None, operand_fact: str | None) -> Condition:
+def _comparison(
+    fact: str, op: str, operand: FactValue | None, operand_fact: str | None
+) -> Condition:
     if op == "exists":
         wanted = bool(operand)
 
@@ -171,7 +171,9 @@ def _literal(kind: str, op: str, raw: Any, path: tuple[str | int, ...]) -> FactV
         return float(raw)
     if kind == "bool":
         if not isinstance(raw, bool):
-            raise ConditionError(path, f"a true/false fact compares with true or false; found {raw!r}")
+            raise ConditionError(
+                path, f"a true/false fact compares with true or false; found {raw!r}"
+            )
         return raw
     if not isinstance(raw, str):
         raise ConditionError(path, f"a text fact compares with text; found {raw!r}")
@@ -218,8 +220,7 @@ class _Compiler:
             raise ConditionError(
                 path,
                 f"a comparison is 'fact' and one operator of {', '.join(ALL_OPERATORS)}, "
-                "or one of all, any, not; found keys "
-                + ", ".join(repr(k) for k in raw),
+                "or one of all, any, not; found keys " + ", ".join(repr(k) for k in raw),
             )
         fact = _fact_name(raw["fact"], (*path, "fact"))
         op = operators[0]
@@ -232,7 +233,9 @@ class _Compiler:
             return _comparison(fact, op, value, None)
         if op not in OPERATORS_BY_KIND[kind]:
             allowed = ", ".join((*OPERATORS_BY_KIND[kind], "exists"))
-            raise ConditionError((*path, op), f"'{op}' does not apply to {fact} ({kind}); allowed: {allowed}")
+            raise ConditionError(
+                (*path, op), f"'{op}' does not apply to {fact} ({kind}); allowed: {allowed}"
+            )
         if isinstance(value, dict):
             if set(value) != {"fact"}:
                 raise ConditionError((*path, op), "an operand is a literal or {fact: NAME}")
@@ -258,7 +261,9 @@ def check_template(text: str, path: tuple[str | int, ...]) -> list[str]:
         name = match.group(1)
         if name not in FACT_KINDS:
             raise ConditionError(
-                path, f"template field {{{name}}} is not a fact; allowed: fact names such as {{latency.p99}}"
+                path,
+                f"template field {{{name}}} is not a fact; "
+                "allowed: fact names such as {latency.p99}",
             )
         names.append(name)
     stray = _TEMPLATE_FIELD.sub("", text)
@@ -299,9 +304,9 @@ class Rule(BaseModel):
     dimension: Dimension
     severity: Severity
     impact: int = Field(ge=0, le=100)
-    claims: list[Literal["B1", "B2", "B3", "B4", "B5", "U1", "U2", "U3", "U4", "L1", "L2", "L3", "L4", "A1"]] = Field(
-        default_factory=list
-    )
+    claims: list[
+        Literal["B1", "B2", "B3", "B4", "B5", "U1", "U2", "U3", "U4", "L1", "L2", "L3", "L4", "A1"]
+    ] = Field(default_factory=list)
     references: list[Annotated[str, Field(pattern=r"^https?://\S+$")]] = Field(default_factory=list)
     targets: list[str] | None = None
     when: dict[str, Any]

@@ -355,4 +355,3 @@ def format_fact(value: FactValue, kind: str) -> str:
             return f"{value / 1e6:.3g}M"
         return f"{float(value):.3g}" if value != int(value) else str(int(value))
     return str(value)
-

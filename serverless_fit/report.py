@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from serverless_fit.errors import Problem
+
 SCHEMA_VERSION = 1
 
 Verdict = Literal["good-fit", "fit-with-mitigations", "poor-fit"]
@@ -117,25 +119,16 @@ class Result:
 
 
 @dataclass(frozen=True)
-class ErrorEntry:
-    file: str
-    line: int | None
-    column: int | None
-    field: str | None
-    message: str
-
-
-@dataclass(frozen=True)
 class Report:
     tool_version: str
     as_of: str
     results: tuple[Result, ...]
-    errors: tuple[ErrorEntry, ...] = ()
+    errors: tuple[Problem, ...] = ()
     schema_version: int = SCHEMA_VERSION
 
     @property
     def summary(self) -> dict[str, int]:
-        counts = dict.fromkeys(VERDICTS, 0)
+        counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
         for result in self.results:
             counts[result.verdict] += 1
         return counts
@@ -154,9 +147,7 @@ class Report:
 
 def _result_dict(result: Result) -> dict[str, Any]:
     data = asdict(result)
-    data["dimensions"] = {
-        d.name: {"score": d.score, "weight": d.weight} for d in result.dimensions
-    }
+    data["dimensions"] = {d.name: {"score": d.score, "weight": d.weight} for d in result.dimensions}
     return data
 
 

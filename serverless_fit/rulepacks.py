@@ -28,7 +28,9 @@ def parse_rules(text: str, file: str) -> list[Rule]:
             if not isinstance(entry, dict):
                 mark = document.locate((index,) if isinstance(document.data, list) else ())
                 problems.append(
-                    Problem(file, mark.line, mark.column, None, "found no rule mapping; allowed: a rule")
+                    Problem(
+                        file, mark.line, mark.column, None, "found no rule mapping; allowed: a rule"
+                    )
                 )
                 continue
             try:

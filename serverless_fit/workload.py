@@ -1,4 +1,4 @@
-"""Pydantic models of the workload description format, version 1 (shared/spec/workload-format.md)."""
+"""Pydantic models of the workload description format, version 1."""
 
 from __future__ import annotations
 

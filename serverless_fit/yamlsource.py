@@ -159,6 +159,8 @@ def read_documents(text: str, file: str) -> Iterator[Document]:
     try:
         while loader.check_node():
             node = loader.get_node()
+            if node is None:
+                break
             document = Document(data=None, start=_mark(node))
             document.data = _Builder(loader, file, document).build(node, (), 0)
             yield document

@@ -36,7 +36,9 @@ def facts_for(data: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 
 def test_three_valued_logic_reports_missing_fields() -> None:
-    rule = rule_with(when={"all": [{"fact": "latency.p99", "lt": "50ms"}, {"fact": "runtime", "eq": "java"}]})
+    rule = rule_with(
+        when={"all": [{"fact": "latency.p99", "lt": "50ms"}, {"fact": "runtime", "eq": "java"}]}
+    )
     unknown = rule.evaluate(facts_for({}))
     assert unknown.state is None
     assert unknown.missing == ("latency.p99", "runtime")
@@ -45,7 +47,9 @@ def test_three_valued_logic_reports_missing_fields() -> None:
 
 
 def test_any_is_true_when_one_branch_is_true_even_with_unknowns() -> None:
-    rule = rule_with(when={"any": [{"fact": "latency.p99", "lt": "50ms"}, {"fact": "runtime", "eq": "java"}]})
+    rule = rule_with(
+        when={"any": [{"fact": "latency.p99", "lt": "50ms"}, {"fact": "runtime", "eq": "java"}]}
+    )
     assert rule.evaluate(facts_for({"runtime": "java"})).state is True
 
 
@@ -79,7 +83,9 @@ def test_conditions_outside_the_language_are_refused(when: dict[str, Any], says:
     assert says in str(caught.value)
 
 
-@pytest.mark.parametrize("template", ["{__class__}", "{x.__init__}", "{latency.p99.__class__}", "{0}", "{"])
+@pytest.mark.parametrize(
+    "template", ["{__class__}", "{x.__init__}", "{latency.p99.__class__}", "{0}", "{"]
+)
 def test_templates_only_read_facts(template: str) -> None:
     with pytest.raises(ValidationError):
         rule_with(when={"fact": "runtime", "eq": "java"}, message=template)
@@ -107,4 +113,6 @@ def test_a_broken_rule_file_is_located() -> None:
     with pytest.raises(InputError) as caught:
         parse_rules(text, "pack.yaml")
     lines = [str(p) for p in caught.value.problems]
-    assert any(line.startswith("pack.yaml:5:11") and "did you mean 'risk'" in line for line in lines)
+    assert any(
+        line.startswith("pack.yaml:5:11") and "did you mean 'risk'" in line for line in lines
+    )

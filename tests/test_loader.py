@@ -108,7 +108,9 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize(("case", "text", "where", "says"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+@pytest.mark.parametrize(
+    ("case", "text", "where", "says"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS]
+)
 def test_bad_inputs_are_located_and_explained(case: str, text: str, where: str, says: str) -> None:
     found = problems_of(text)
     assert any(p.startswith(where) and says in p for p in found), found

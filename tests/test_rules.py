@@ -13,7 +13,7 @@ from serverless_fit.workload import Workload
 from tests.conftest import MINIMAL, deep_merge
 
 RULES = builtin_rules()
-SEED_CLAIMS = "B1 B2 B3 B4 B5 U1 U2 U3 U4 L1 L2 L3 L4".split()
+SEED_CLAIMS = ["B1", "B2", "B3", "B4", "B5", "U1", "U2", "U3", "U4", "L1", "L2", "L3", "L4"]
 
 
 def outcome(rule: Rule, example: dict[str, object]) -> bool | None:

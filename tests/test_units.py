@@ -103,7 +103,11 @@ def test_size_format_round_trips(amount: str, unit: str) -> None:
     assert parse_size(str(parsed)) == parsed
 
 
-@given(amounts, st.sampled_from(["", "k", "M", "B"]), st.sampled_from(["s", "min", "h", "day", "month"]))
+@given(
+    amounts,
+    st.sampled_from(["", "k", "M", "B"]),
+    st.sampled_from(["s", "min", "h", "day", "month"]),
+)
 def test_rate_format_round_trips(amount: str, multiplier: str, period: str) -> None:
     parsed = parse_rate(f"{amount}{multiplier}/{period}")
     assert parse_rate(str(parsed)) == parsed

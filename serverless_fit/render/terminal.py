@@ -66,13 +66,12 @@ def _result(result: Result) -> Group:
         bar(result.score),
         f" {result.score:g}/100",
         ("   confidence ", "dim"),
-        f"{result.confidence:.0%}",
+        f"{result.confidence:.0%} ({_confidence_word(result.confidence)})",
         (f"   {result.file}", "dim"),
     )
     parts: list[Table | Text | Panel] = [headline, score_line]
     if result.description:
         parts.append(Text(result.description, style="italic"))
-    parts.append(Text())
     parts.append(_dimensions(result))
     for severity in ("blocker", "risk", "info"):
         found = [f for f in result.active if f.severity == severity]
@@ -99,11 +98,17 @@ def _result(result: Result) -> Group:
     if result.not_assessed:
         parts.append(_not_assessed(result))
     spaced: list[Table | Text | Panel] = []
-    for index, part in enumerate(parts):
-        if index > 3 and isinstance(part, Table):
+    for _index, part in enumerate(parts):
+        if isinstance(part, Table):
             spaced.append(Text())
         spaced.append(part)
     return Group(*spaced)
+
+
+def _confidence_word(confidence: float) -> str:
+    if confidence >= 0.8:
+        return "high"
+    return "medium" if confidence >= 0.5 else "low: add the fields listed below"
 
 
 def _dimensions(result: Result) -> Table:
@@ -114,7 +119,10 @@ def _dimensions(result: Result) -> Table:
     table.add_column("weight", justify="right")
     for dimension in result.dimensions:
         table.add_row(
-            dimension.name, f"{dimension.score:g}", bar(dimension.score, 10), f"{dimension.weight:g}"
+            dimension.name,
+            f"{dimension.score:g}",
+            bar(dimension.score, 10),
+            f"{dimension.weight:g}",
         )
     return table
 
@@ -150,7 +158,9 @@ def _findings(severity: str, findings: list[Finding]) -> Table:
 
 
 def _benefits(findings: list[Finding]) -> Table:
-    table = Table(title="Benefits", title_justify="left", show_edge=False, pad_edge=False, expand=True)
+    table = Table(
+        title="Benefits", title_justify="left", show_edge=False, pad_edge=False, expand=True
+    )
     table.add_column("rule", no_wrap=True, style="green")
     table.add_column("benefit", ratio=1)
     table.add_column("points", justify="right", no_wrap=True)
@@ -161,7 +171,9 @@ def _benefits(findings: list[Finding]) -> Table:
 
 
 def _waived(findings: list[Finding]) -> Table:
-    table = Table(title="Waived", title_justify="left", show_edge=False, pad_edge=False, expand=True)
+    table = Table(
+        title="Waived", title_justify="left", show_edge=False, pad_edge=False, expand=True
+    )
     table.add_column("rule", no_wrap=True, style="dim")
     table.add_column("finding", ratio=1)
     table.add_column("until", no_wrap=True)
@@ -176,7 +188,8 @@ def _cost(result: Result) -> Table:
     cost = result.cost
     assert cost is not None
     table = Table(
-        title="Monthly cost (USD" + (", free tier included)" if cost.free_tier else ", no free tier)"),
+        title="Monthly cost (USD"
+        + (", free tier included)" if cost.free_tier else ", no free tier)"),
         title_justify="left",
         show_edge=False,
         pad_edge=False,
@@ -198,7 +211,9 @@ def _cost(result: Result) -> Table:
 
 def _breakdown(result: Result) -> Text:
     terms = " ".join(f"{f.contribution:+g} {f.rule}" for f in result.active if f.contribution)
-    text = f"Score: {result.score_base:g} base {terms} = {result.score_unclamped:g}".replace("  ", " ")
+    text = f"Score: {result.score_base:g} base {terms} = {result.score_unclamped:g}".replace(
+        "  ", " "
+    )
     if result.score != result.score_unclamped:
         text += f", clamped to {result.score:g}"
     return Text(text, style="dim")

@@ -1,0 +1,127 @@
+"""The command line through CliRunner: formats, exit codes, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from serverless_fit.cli import main
+from tests.conftest import AS_OF, WORKLOADS
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    runner = CliRunner()
+    result = runner.invoke(main, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version_and_help() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and "serverless-fit" in out
+    code, out, _ = run("assess", "--help")
+    assert code == 0 and "Example:" in out
+
+
+def test_json_output_follows_the_contract() -> None:
+    code, out, _ = run("assess", str(WORKLOADS / "checkout-api.yaml"), "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert set(report) >= {"tool", "results", "summary", "errors"}
+    [result] = report["results"]
+    assert set(result) >= {
+        "workload",
+        "file",
+        "target",
+        "score",
+        "verdict",
+        "dimensions",
+        "findings",
+        "not_assessed",
+        "cost",
+        "counterfactuals",
+    }
+    finding = result["findings"][0]
+    assert set(finding) >= {
+        "rule",
+        "severity",
+        "dimension",
+        "title",
+        "message",
+        "claims",
+        "references",
+        "evidence",
+        "mitigation",
+        "impact",
+        "waived",
+    }
+    assert set(result["cost"]) >= {"serverless", "always_on", "ratio", "break_even"}
+    assert set(result["cost"]["always_on"]) >= {"monthly_usd", "items", "instance", "count"}
+
+
+def test_terminal_report_is_plain_when_piped() -> None:
+    code, out, _ = run("assess", str(WORKLOADS / "quote-pricer.yaml"), "--as-of", AS_OF)
+    assert code == 0
+    assert "POOR FIT" in out and "LAT002" in out
+    assert "\x1b[" not in out
+
+
+def test_a_bad_file_exits_2_with_location_and_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: a\narchetype: api\nlatency:\n  p99: 300\n")
+    code, out, err = run("assess", str(bad), "--format", "json")
+    assert code == 2
+    assert f"{bad}:4:8: error: latency.p99" in err
+    assert "Traceback" not in err + out
+    report = json.loads(out)
+    assert report["errors"][0]["line"] == 4
+
+
+def test_valid_files_are_still_assessed_next_to_a_bad_one(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("- not a mapping\n")
+    (tmp_path / "good.yaml").write_text("name: good\narchetype: api\n")
+    code, out, _ = run("assess", str(tmp_path), "--format", "json")
+    assert code == 2
+    report = json.loads(out)
+    assert [r["workload"] for r in report["results"]] == ["good"]
+    assert report["errors"][0]["file"].endswith("bad.yaml")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\xff\xfe\x00garbage", b"name: a\narchetype: api\nname: b\n", b"name: [unclosed\n"],
+)
+def test_broken_inputs_never_show_a_traceback(tmp_path: Path, content: bytes) -> None:
+    bad = tmp_path / "broken.yaml"
+    bad.write_bytes(content)
+    code, out, err = run("assess", str(bad))
+    assert code == 2
+    assert "Traceback" not in out + err
+    assert str(bad) in err
+
+
+def test_missing_file_and_unknown_target_exit_2(tmp_path: Path) -> None:
+    code, _, err = run("assess", str(tmp_path / "absent.yaml"))
+    assert code == 2 and "cannot read" in err
+    code, _, err = run("assess", str(WORKLOADS / "checkout-api.yaml"), "--target", "aws-lambada")
+    assert code == 2 and "aws-lambda" in err
+
+
+def test_output_is_byte_identical_between_runs() -> None:
+    args = ("assess", str(WORKLOADS), "--format", "json", "--as-of", AS_OF)
+    assert run(*args)[1] == run(*args)[1]
+
+
+def test_module_entry_point_runs() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "serverless_fit", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and "serverless-fit" in done.stdout

@@ -1,0 +1,41 @@
+"""Golden files: the JSON and terminal report of every bundled example, byte for byte.
+
+Refresh with `python -m pytest tests/test_golden.py --update-golden` and review the diff.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from serverless_fit import __version__
+from serverless_fit.cli import main
+from tests.conftest import AS_OF, ROOT, WORKLOADS
+
+GOLDEN = Path(__file__).parent / "golden"
+EXAMPLES = sorted(WORKLOADS.glob("*.yaml"))
+
+
+def output(path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.chdir(ROOT)
+    relative = str(path.relative_to(ROOT))
+    args = ["assess", relative, "--format", fmt, "--as-of", AS_OF, "--width", "100"]
+    result = CliRunner().invoke(main, args, env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    return result.stdout.replace(f'"version": "{__version__}"', '"version": "<version>"')
+
+
+@pytest.mark.parametrize("fmt,suffix", [("json", "json"), ("terminal", "txt")])
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_report_matches_golden(
+    path: Path, fmt: str, suffix: str, update_golden: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = output(path, fmt, monkeypatch)
+    golden = GOLDEN / f"{path.stem}.{suffix}"
+    if update_golden:
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"missing {golden}; run pytest with --update-golden"
+    assert text == golden.read_text(encoding="utf-8")
