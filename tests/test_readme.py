@@ -22,7 +22,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_verdict_table_matches_the_tool(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     block = README.split("<!-- verdicts:start -->")[1].split("<!-- verdicts:end -->")[0]
-    rows = [line for line in block.strip().splitlines()[2:]]
+    rows = list(block.strip().splitlines()[2:])
     table = {}
     for row in rows:
         cells = [cell.strip() for cell in row.strip("|").split("|")]
