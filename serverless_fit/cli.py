@@ -96,8 +96,7 @@ def assess(
         for problem in error.problems:
             click.echo(str(problem), err=True)
         sys.exit(EXIT_INPUT)
-    stream = click.get_text_stream("stdout")
-    tty = stream.isatty()
+    tty = sys.stdout.isatty()
     color = tty and "NO_COLOR" not in os.environ
     name = "terminal" if output_format == "auto" else output_format
     columns = os.get_terminal_size().columns if tty else 100
