@@ -32,7 +32,24 @@ def _expand(paths: tuple[str, ...]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns an unexpected exception into one line and exit code 3 instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as error:  # a bug: say where to report it, never dump a traceback
+            click.echo(
+                f"serverless-fit: internal error: {type(error).__name__}: {error}\n"
+                f"This is a bug; please report it at {ISSUES_URL}",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="serverless-fit")
 def main() -> None:
     """Should this workload run serverless, where, at what cost, and what would change the answer?

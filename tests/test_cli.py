@@ -125,3 +125,32 @@ def test_module_entry_point_runs() -> None:
         check=False,
     )
     assert done.returncode == 0 and "serverless-fit" in done.stdout
+
+
+def test_an_internal_error_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    import serverless_fit.assess
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(serverless_fit.assess, "assess_files", broken)
+    result = CliRunner().invoke(main, ["assess", str(WORKLOADS / "checkout-api.yaml")])
+    assert result.exit_code == 3
+    assert "internal error: ZeroDivisionError: boom" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_colour_only_when_asked() -> None:
+    import datetime as dt
+
+    from serverless_fit.assess import Options, assess_files
+    from serverless_fit.render import renderer
+    from serverless_fit.report import RenderOptions
+    from serverless_fit.rulepacks import builtin_rules
+
+    report = assess_files(
+        [WORKLOADS / "checkout-api.yaml"], builtin_rules(), Options(as_of=dt.date(2026, 11, 27))
+    )
+    render = renderer("terminal")
+    assert "\x1b[" in render(report, RenderOptions(color=True, width=100))
+    assert "\x1b[" not in render(report, RenderOptions(color=False, width=100))
