@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from serverless_fit.errors import InputError, Problem
-from serverless_fit.workload import Workload, check_consistency
+from serverless_fit.workload import Workload, check_consistency, describe_value
 from serverless_fit.yamlsource import (
     Document,
     Path,
@@ -156,18 +156,6 @@ _TYPE_WORDS = {
 }
 
 
-def _found(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value)
-
-
 def _model_at(root: type[BaseModel], path: Path) -> type[BaseModel] | None:
     """The model class that a mapping at `path` validates against."""
     model: type[BaseModel] = root
@@ -239,14 +227,16 @@ def _problem(
     if kind == "literal_error":
         expected = re.findall(r"'([^']*)'|(\d+)", error["ctx"]["expected"])
         options = [text or number for text, number in expected]
-        message = f"found {_found(value)}; allowed: {', '.join(options)}"
+        message = f"found {describe_value(value)}; allowed: {', '.join(options)}"
         if isinstance(value, str):
             suggestion = _closest(value, options)
             if suggestion:
                 message += f"; did you mean {suggestion!r}?"
         return _at(document, file, path, message)
     if kind in _TYPE_WORDS:
-        return _at(document, file, path, f"found {_found(value)}; allowed: {_TYPE_WORDS[kind]}")
+        return _at(
+            document, file, path, f"found {describe_value(value)}; allowed: {_TYPE_WORDS[kind]}"
+        )
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
         bound = next(iter(error["ctx"].values()))
         words = {
@@ -255,16 +245,16 @@ def _problem(
             "less_than": "below",
             "less_than_equal": "at most",
         }
-        message = f"found {_found(value)}; allowed: a number {words[kind]} {bound}"
+        message = f"found {describe_value(value)}; allowed: a number {words[kind]} {bound}"
         return _at(document, file, path, message)
     if kind == "string_pattern_mismatch":
-        message = f"found {_found(value)}; allowed: letters, digits, '-', '_' and '.'"
+        message = f"found {describe_value(value)}; allowed: letters, digits, '-', '_' and '.'"
         return _at(document, file, path, message)
     if kind in {"string_too_short", "string_too_long"}:
-        message = f"found {_found(value)}; allowed: {error['msg'].lower()}"
+        message = f"found {describe_value(value)}; allowed: {error['msg'].lower()}"
         return _at(document, file, path, message)
     if kind in {"bare_number", "unit_syntax", "unit_type"}:
         return _at(document, file, path, error["msg"])
     if kind == "value_error":
         return _at(document, file, path, str(cause) if cause else error["msg"])
-    return _at(document, file, path, f"found {_found(value)}; {error['msg']}")
+    return _at(document, file, path, f"found {describe_value(value)}; {error['msg']}")

@@ -67,7 +67,7 @@ def _unit_validator(kind: str) -> PlainValidator:
             raise PydanticCustomError(
                 "unit_type",
                 "found {found}; allowed: {allowed}",
-                {"found": _describe(value), "allowed": _ALLOWED[kind]},
+                {"found": describe_value(value), "allowed": _ALLOWED[kind]},
             )
         if isinstance(value, int | float):
             fix = f"{format_number(float(value))}{EXAMPLE_UNITS[kind]}"
@@ -98,13 +98,16 @@ def _unit_schema(kind: str) -> WithJsonSchema:
     return WithJsonSchema({"type": "string", "pattern": pattern, "description": _ALLOWED[kind]})
 
 
-def _describe(value: object) -> str:
+def describe_value(value: object) -> str:
+    """A found value as an error message names it: YAML words, not Python types."""
     if value is None:
         return "null"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return repr(value)
 
 

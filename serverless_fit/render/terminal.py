@@ -135,13 +135,19 @@ def _evidence(finding: Finding) -> str:
     return "; ".join(parts)
 
 
+def _rule_table(title: str, rule_style: str, body: str, last: str) -> Table:
+    """A full-width table: rule id, a wrapping body column, and one narrow column."""
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False, expand=True)
+    table.add_column("rule", no_wrap=True, style=rule_style)
+    table.add_column(body, ratio=1)
+    table.add_column(last, justify="right", no_wrap=True)
+    return table
+
+
 def _findings(severity: str, findings: list[Finding]) -> Table:
     label, style = SEVERITY_STYLE[severity]
     title = f"{label.title()}s" if severity != "info" else "Notes"
-    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False, expand=True)
-    table.add_column("rule", no_wrap=True, style=style)
-    table.add_column("finding", ratio=1)
-    table.add_column("points", justify="right", no_wrap=True)
+    table = _rule_table(title, style, "finding", "points")
     for finding in findings:
         body = Text()
         body.append(finding.title, style="bold")
@@ -158,12 +164,7 @@ def _findings(severity: str, findings: list[Finding]) -> Table:
 
 
 def _benefits(findings: list[Finding]) -> Table:
-    table = Table(
-        title="Benefits", title_justify="left", show_edge=False, pad_edge=False, expand=True
-    )
-    table.add_column("rule", no_wrap=True, style="green")
-    table.add_column("benefit", ratio=1)
-    table.add_column("points", justify="right", no_wrap=True)
+    table = _rule_table("Benefits", "green", "benefit", "points")
     for finding in findings:
         body = Text.assemble((finding.title, "bold"), f"\n{finding.message}")
         table.add_row(finding.rule, body, f"{finding.contribution:+g}")
@@ -171,12 +172,7 @@ def _benefits(findings: list[Finding]) -> Table:
 
 
 def _waived(findings: list[Finding]) -> Table:
-    table = Table(
-        title="Waived", title_justify="left", show_edge=False, pad_edge=False, expand=True
-    )
-    table.add_column("rule", no_wrap=True, style="dim")
-    table.add_column("finding", ratio=1)
-    table.add_column("until", no_wrap=True)
+    table = _rule_table("Waived", "dim", "finding", "until")
     for finding in findings:
         assert finding.waiver is not None
         body = f"{finding.title}\nreason: {finding.waiver.reason}"
