@@ -214,15 +214,37 @@ class Services(_Data):
     portable: list[str]
 
     def vendor_of(self, dependency: str) -> Provider | None:
-        key = normalise_service(dependency)
-        for provider, names in self.vendor_specific.items():
-            if key in names:
-                return provider
+        """The provider whose own service this is, or None for portable and unknown names."""
+        for key in _service_keys(dependency):
+            if key in self.portable:
+                return None
+            for provider, names in self.vendor_specific.items():
+                if key in names:
+                    return provider
         return None
 
 
-def normalise_service(name: str) -> str:
-    return name.strip().lower().replace("_", "-").replace(" ", "-")
+# Vendor prefixes people write before a service name ("Amazon SQS", "google-cloud-pubsub").
+_SERVICE_PREFIXES = (
+    "amazon-",
+    "aws-",
+    "azure-",
+    "microsoft-",
+    "google-cloud-",
+    "google-",
+    "gcp-",
+    "cloud-",
+    "cloudflare-",
+)
+
+
+def _service_keys(name: str) -> list[str]:
+    key = name.strip().lower().replace("_", "-").replace(" ", "-")
+    keys = [key]
+    for prefix in _SERVICE_PREFIXES:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            keys.append(key[len(prefix) :])
+    return keys
 
 
 def read_package_yaml(*parts: str) -> Any:

@@ -276,7 +276,7 @@ def render_template(text: str, facts: Facts) -> str:
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
         value = facts.values.get(name)
-        return "unknown" if value is None else format_fact(value, FACT_KINDS[name])
+        return "not given" if value is None else format_fact(value, FACT_KINDS[name])
 
     return _TEMPLATE_FIELD.sub(replace, text)
 

@@ -64,6 +64,7 @@ FACT_KINDS: dict[str, str] = {
     "target.front_door.timeout": "duration",
     "target.cold_start.p50": "duration",
     "target.cold_start.p99": "duration",
+    "target.cold_start.min_p99": "duration",
     "target.cold_start.idle_reclaim": "duration",
     "target.mitigation.cold_start": "string",
     "target.mitigation.long_runs": "string",
@@ -186,6 +187,8 @@ def _target_facts(workload: Workload, platform: Platform, out: _Collector) -> No
         figure = platform.cold_start.runtimes.get(runtime)
         out.put("target.cold_start.p50", figure.p50 if figure else None, ("runtime",))
         out.put("target.cold_start.p99", figure.p99 if figure else None, ("runtime",))
+    fastest = min(figure.p99 for figure in platform.cold_start.runtimes.values())
+    out.put("target.cold_start.min_p99", fastest)
     out.put("target.cold_start.idle_reclaim", platform.cold_start.idle_reclaim.value)
     out.put("target.front_door.name", platform.front_door.name)
     out.put("target.front_door.timeout", platform.front_door.timeout.value)

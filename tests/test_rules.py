@@ -54,3 +54,35 @@ def test_hard_platform_limits_are_blockers() -> None:
     by_id = {r.id: r for r in RULES}
     for rule_id in ("DUR001", "DUR003", "RES001", "RES002", "RES003", "RES004", "RES005", "RES006"):
         assert by_id[rule_id].severity == "blocker"
+
+
+@pytest.mark.parametrize(
+    ("name", "provider"),
+    [
+        ("DynamoDB", "aws"),
+        ("Amazon SQS", "aws"),
+        ("aws_step_functions", "aws"),
+        ("google-cloud-pubsub", "gcp"),
+        ("Azure Cosmos DB", "azure"),
+        ("amazon-s3", None),
+        ("postgres", None),
+        ("some-internal-service", None),
+    ],
+)
+def test_vendor_services_are_recognised_as_people_write_them(
+    name: str, provider: str | None
+) -> None:
+    from serverless_fit.catalog import services
+
+    assert services().vendor_of(name) == provider
+
+
+def test_limits_are_found_without_optional_fields() -> None:
+    by_id = {r.id: r for r in RULES}
+    # no runtime: the fastest runtime's cold start still rules out a 30 ms objective
+    assert outcome(by_id["LAT002"], {"latency": {"p99": "30ms"}}) is True
+    assert outcome(by_id["LAT001"], {"latency": {"p99": "40ms"}}) is True
+    # only a typical duration: a 2-hour job is still over the limit
+    assert outcome(by_id["DUR001"], {"duration": {"typical": "2h"}}) is True
+    # vendor services with portability unstated still raise lock-in
+    assert outcome(by_id["PORT002"], {"dependencies": ["dynamodb"]}) is True
