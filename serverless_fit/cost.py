@@ -49,7 +49,6 @@ class AlwaysOnBill(Bill):
     instance: str
     count: int
     baseline: str
-    source: str
 
 
 @dataclass(frozen=True)
@@ -141,9 +140,7 @@ def always_on_bill(baselines: list[Baseline], inputs: CostInputs) -> AlwaysOnBil
             needed = math.ceil(inputs.peak_concurrency / units - 1e-9)
             count = max(baseline.min_instances, needed)
             usd = round(count * shape.usd_per_hour * hours, 2)
-            bill = AlwaysOnBill(
-                usd, (("instances", usd),), shape.name, count, baseline.id, shape.source
-            )
+            bill = AlwaysOnBill(usd, (("instances", usd),), shape.name, count, baseline.id)
             if best is None or (usd, shape.name) < (best.monthly_usd, best.instance):
                 best = bill
     return best

@@ -16,7 +16,6 @@ Dimension = Literal[
     "latency", "duration", "cost", "portability", "testability", "resources", "state", "operations"
 ]
 Severity = Literal["blocker", "risk", "info", "benefit"]
-SEED_CLAIMS = ["B1", "B2", "B3", "B4", "B5", "U1", "U2", "U3", "U4", "L1", "L2", "L3", "L4", "A1"]
 MAX_CONDITION_DEPTH = 16
 MAX_CONDITION_NODES = 256
 

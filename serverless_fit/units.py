@@ -133,10 +133,6 @@ class Size(Quantity):
         return self.base
 
     @property
-    def mib(self) -> float:
-        return self.base / 1024.0**2
-
-    @property
     def gib(self) -> float:
         return self.base / 1024.0**3
 
