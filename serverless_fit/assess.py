@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,19 +40,18 @@ class Options:
     free_tier: bool = False
 
 
-def resolve_targets(names: Sequence[str]) -> tuple[Platform, ...]:
-    """Platform profiles for the names given; unknown names are an input error."""
+def resolve_targets(names: Sequence[str]) -> None:
+    """Check the target names: profile ids or `all`; unknown names are an input error."""
     profiles = catalog.platforms()
-    unknown = [n for n in names if n not in profiles]
+    unknown = [n for n in names if n not in profiles and n != ALL_TARGETS]
     if unknown:
-        allowed = ", ".join(profiles)
+        allowed = ", ".join([*profiles, ALL_TARGETS])
         raise InputError(
             [
                 Problem("--target", None, None, None, f"found {n!r}; allowed: {allowed}")
                 for n in unknown
             ]
         )
-    return tuple(profiles[n] for n in dict.fromkeys(names))
 
 
 def assess_workload(
@@ -72,7 +72,7 @@ def assess_workload(
             continue
         outcome = rule.evaluate(facts)
         if outcome.state is None:
-            not_assessed.append(NotAssessed(rule.id, rule.title, outcome.missing))
+            not_assessed.append(_not_assessed(rule, outcome.missing))
             continue
         assessed += 1
         if outcome.state:
@@ -92,9 +92,27 @@ def assess_workload(
         cost=_cost(facts.cost),
         score_unclamped=scored.unclamped,
         description=workload.description,
+        cold_start_p99=_text(facts, "target.cold_start.p99"),
     )
 
 
+def _text(facts: Facts, name: str) -> str | None:
+    value = facts.values.get(name)
+    return None if value is None else format_fact(value, FACT_KINDS[name])
+
+
+def _sentence(text: str) -> str:
+    """Templates may open with a fact such as a mitigation name; a sentence starts upper-case."""
+    return text[:1].upper() + text[1:]
+
+
+def _not_assessed(rule: Rule, missing: tuple[str, ...]) -> NotAssessed:
+    platform = tuple(m for m in missing if m.startswith(PLATFORM_FACTS))
+    fields = tuple(m for m in missing if not m.startswith(PLATFORM_FACTS))
+    return NotAssessed(rule.id, rule.title, fields, platform)
+
+
+PLATFORM_FACTS = ("target.", "cost.", "derived.")
 _SEVERITY_ORDER = {"blocker": 0, "risk": 1, "info": 2, "benefit": 3}
 
 
@@ -121,11 +139,11 @@ def _finding(rule: Rule, facts: Facts, loaded: LoadedWorkload, as_of: dt.date) -
         severity=rule.severity,
         dimension=rule.dimension,
         title=rule.title,
-        message=render_template(rule.message, facts),
+        message=_sentence(render_template(rule.message, facts)),
         claims=tuple(rule.claims),
         references=tuple(rule.references),
         evidence=evidence,
-        mitigation=render_template(rule.mitigation, facts) if rule.mitigation else None,
+        mitigation=_sentence(render_template(rule.mitigation, facts)) if rule.mitigation else None,
         impact=rule.impact,
         contribution=contribution(rule.severity, rule.dimension, rule.impact),
         waived=waiver is not None and not waiver.expired,
@@ -143,19 +161,23 @@ def _waiver(workload: Workload, rule: str, as_of: dt.date) -> WaiverInfo | None:
 
 
 def _cost(estimate: CostEstimate | None) -> Cost | None:
-    if estimate is None:
+    if estimate is None or (estimate.serverless is None and estimate.always_on is None):
         return None
+    serverless = None
+    if estimate.serverless is not None:
+        bill = estimate.serverless
+        serverless = CostSide(bill.monthly_usd, dict(bill.items), bill.unpriced)
     always_on = None
     if estimate.always_on is not None:
-        bill = estimate.always_on
+        fleet = estimate.always_on
         always_on = AlwaysOnCost(
-            bill.monthly_usd, dict(bill.items), bill.instance, bill.count, bill.baseline
+            fleet.monthly_usd, dict(fleet.items), fleet.instance, fleet.count, fleet.baseline
         )
     break_even = None
     if estimate.break_even is not None:
         break_even = BreakEven(str(estimate.break_even), round(estimate.break_even.per_second, 6))
     return Cost(
-        serverless=CostSide(estimate.serverless.monthly_usd, dict(estimate.serverless.items)),
+        serverless=serverless,
         always_on=always_on,
         ratio=round(estimate.ratio, 3) if estimate.ratio is not None else None,
         break_even=break_even,
@@ -163,10 +185,46 @@ def _cost(estimate: CostEstimate | None) -> Cost | None:
     )
 
 
+ALL_TARGETS = "all"
+
+
+def targets_for(workload: Workload, names: Sequence[str]) -> tuple[Platform, ...]:
+    """The platforms to assess a workload on; `all` is every profile of an allowed provider.
+
+    When no profile belongs to an allowed provider, `all` keeps every profile, so that each
+    result can say why it does not fit.
+    """
+    profiles = catalog.platforms()
+    chosen: dict[str, Platform] = {}
+    for name in names:
+        if name != ALL_TARGETS:
+            chosen[name] = profiles[name]
+            continue
+        allowed = workload.constraints.providers if workload.constraints else None
+        matching = [p for p in profiles.values() if allowed is None or p.provider in allowed]
+        for profile in matching or profiles.values():
+            chosen[profile.id] = profile
+    return tuple(chosen.values())
+
+
+_VERDICT_RANK = {"good-fit": 0, "fit-with-mitigations": 1, "poor-fit": 2}
+
+
+def best_result(results: Sequence[Result]) -> Result:
+    """The best target: the best verdict, then the highest score, then the lowest bill."""
+
+    def key(result: Result) -> tuple[int, float, float, str]:
+        bill = result.cost.serverless if result.cost and result.cost.serverless else None
+        usd = bill.monthly_usd if bill is not None else float("inf")
+        return (_VERDICT_RANK[result.verdict], -result.score, usd, result.target)
+
+    return min(results, key=key)
+
+
 def assess_files(paths: Iterable[Path], rules: Sequence[Rule], options: Options) -> Report:
     """Assess every workload in every file; invalid files become report errors, not exceptions."""
     as_of = options.as_of or dt.date.today()
-    platforms = resolve_targets(options.targets)
+    resolve_targets(options.targets)
     known = {rule.id for rule in rules}
     results: list[Result] = []
     errors: list[Problem] = []
@@ -177,8 +235,10 @@ def assess_files(paths: Iterable[Path], rules: Sequence[Rule], options: Options)
             errors.extend(error.problems)
             continue
         for item in loaded:
-            for platform in platforms:
-                results.append(
-                    assess_workload(item, platform, rules, as_of=as_of, free_tier=options.free_tier)
-                )
+            assessed = [
+                assess_workload(item, platform, rules, as_of=as_of, free_tier=options.free_tier)
+                for platform in targets_for(item.workload, options.targets)
+            ]
+            best = best_result(assessed)
+            results.extend(dataclasses.replace(r, best_fit=r is best) for r in assessed)
     return Report(__version__, as_of.isoformat(), tuple(results), tuple(errors))

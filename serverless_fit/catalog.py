@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from importlib import resources
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from serverless_fit.errors import CatalogError
+from serverless_fit.units import Duration
 from serverless_fit.workload import DurationValue, Provider, Runtime, SizeValue
 
 Architecture = Literal["x86_64", "arm64"]
@@ -28,8 +30,13 @@ class Sourced(_Data):
     note: str | None = None
 
 
+def _unlimited(value: Any) -> Any:
+    """`unlimited` in a profile is a limit the provider does not enforce."""
+    return Duration(math.inf, "s") if value == "unlimited" else value
+
+
 class SourcedDuration(Sourced):
-    value: DurationValue
+    value: Annotated[DurationValue, BeforeValidator(_unlimited)]
 
 
 class SourcedSize(Sourced):
@@ -44,23 +51,31 @@ class SourcedFlag(Sourced):
     value: bool
 
 
+class SourcedRuntimes(Sourced):
+    value: list[Runtime]
+
+
 class Tier(_Data):
     up_to: float | None  # cumulative monthly quantity where this tier ends; None: no end
     price: float
 
 
 class Limits(_Data):
+    """Hard limits. Optional ones are absent when the provider publishes no figure."""
+
     timeout: SourcedDuration
+    timeout_http: SourcedDuration | None = None  # when HTTP functions get a different limit
     memory_max: SourcedSize
     memory_min: SourcedSize
-    vcpus_max: SourcedNumber
-    payload_sync: SourcedSize
-    payload_async: SourcedSize
-    package_zip: SourcedSize
-    package_image: SourcedSize
-    ephemeral_storage_max: SourcedSize
-    gpu: SourcedFlag
-    concurrency: SourcedNumber
+    vcpus_max: SourcedNumber | None = None
+    payload_sync: SourcedSize | None = None
+    payload_async: SourcedSize | None = None
+    package_zip: SourcedSize | None = None
+    package_image: SourcedSize | None = None  # None: container images are not deployable
+    ephemeral_storage_max: SourcedSize | None = None
+    gpu: SourcedFlag | None = None
+    concurrency: SourcedNumber | None = None
+    runtimes: SourcedRuntimes | None = None  # None: no published list, every runtime assumed
 
 
 class TieredPrice(Sourced):
@@ -70,8 +85,8 @@ class TieredPrice(Sourced):
 class FrontDoor(_Data):
     name: str
     timeout: SourcedDuration
-    metering_unit: SourcedSize
-    usd_per_million_requests: TieredPrice
+    metering_unit: SourcedSize | None = None
+    usd_per_million_requests: TieredPrice | None = None  # None: no charge of its own
 
 
 class ColdStartFigure(_Data):
@@ -82,20 +97,65 @@ class ColdStartFigure(_Data):
 
 
 class ColdStart(_Data):
-    idle_reclaim: SourcedDuration
+    idle_reclaim: SourcedDuration | None  # None: the provider publishes no figure
     runtimes: dict[Runtime, ColdStartFigure]
     source: str
 
+    @model_validator(mode="after")
+    def _has_fallback(self) -> ColdStart:
+        if "other" not in self.runtimes:
+            raise ValueError("cold_start.runtimes needs an 'other' figure for unlisted runtimes")
+        return self
+
+    def figure(self, runtime: Runtime) -> ColdStartFigure:
+        """The runtime's figure, or the `other` figure when the runtime was not measured."""
+        return self.runtimes.get(runtime) or self.runtimes["other"]
+
 
 class RequestPrice(Sourced):
-    usd_per_million: float
+    usd_per_million: float | None  # None: the price is not confirmed; the bill says so
+    included: float = 0.0  # requests a month that the plan fee already covers
+
+
+class MemoryPrice(Sourced):
+    """Memory-time: GB-s (GiB of billed memory times billed seconds), tiered per architecture."""
+
+    tiers: dict[Architecture, list[Tier]]
+
+    def for_architecture(self, architecture: str) -> list[Tier]:
+        # A platform that prices one architecture bills every workload at that price.
+        return self.tiers.get(architecture) or next(iter(self.tiers.values()))  # type: ignore[call-overload]
+
+
+class VcpuTier(_Data):
+    memory: SizeValue
+    vcpus: float
+
+
+class VcpuPrice(Sourced):
+    """CPU-time: vCPU-s, with the vCPUs that come with each memory size."""
+
+    usd_per_vcpu_s: float
+    vcpus_by_memory: list[VcpuTier]
+
+
+class CpuTimePrice(Sourced):
+    """CPU-time measured in CPU milliseconds, with an allowance the plan fee covers."""
+
+    usd_per_million_ms: float
+    included_ms: float = 0.0
 
 
 class ComputePrice(Sourced):
-    unit: Literal["GB-s"]
-    memory_step: SizeValue
+    """How one run is metered (memory and duration rounding) and the meters it is priced on."""
+
+    memory_step: SizeValue | None = None  # memory billed in steps of this size ...
+    memory_sizes: list[SizeValue] | None = None  # ... or as the smallest size that fits
     duration_step: DurationValue
-    tiers: dict[Architecture, list[Tier]]
+    minimum_duration: DurationValue | None = None
+    gb_s: MemoryPrice | None = None
+    vcpu_s: VcpuPrice | None = None
+    cpu_ms: CpuTimePrice | None = None
 
 
 class StoragePrice(Sourced):
@@ -104,20 +164,40 @@ class StoragePrice(Sourced):
 
 
 class FreeTier(Sourced):
-    requests: float
-    compute_gb_s: float
+    requests: float = 0.0
+    gb_s: float = 0.0
+    vcpu_s: float = 0.0
+
+
+class PlanFee(Sourced):
+    usd_per_month: float
+
+
+class StaticPrice(Sourced):
+    usd: float
+
+
+class StaticHosting(_Data):
+    """How the provider serves a static website: object storage behind a CDN."""
+
+    name: str
+    cdn_requests_per_10k: StaticPrice
+    storage_per_gb_month: StaticPrice
+    free_cdn_requests: SourcedNumber | None = None
 
 
 class Pricing(_Data):
+    plan_fee: PlanFee | None = None
     requests: RequestPrice
     compute: ComputePrice
-    ephemeral_storage: StoragePrice
-    free_tier: FreeTier
+    ephemeral_storage: StoragePrice | None = None
+    free_tier: FreeTier | None = None
+    static_hosting: StaticHosting | None = None
 
 
 class ColdStartMitigation(Sourced):
     name: str
-    usd_per_gb_s: dict[Architecture, float]
+    usd_per_gb_s: dict[Architecture, float] | None = None  # None: price not confirmed
 
 
 class Mitigations(_Data):
@@ -127,6 +207,7 @@ class Mitigations(_Data):
     sessions: str
     connections: str
     local_disk: str
+    static_site: str
 
 
 class Platform(_Data):
@@ -137,11 +218,17 @@ class Platform(_Data):
     provider: Provider
     kind: Literal["serverless"]
     region: str
+    summary: str
     limits: Limits
     front_door: FrontDoor
     cold_start: ColdStart
     pricing: Pricing
     mitigations: Mitigations
+
+    def timeout_for(self, trigger: str) -> Duration:
+        if trigger == "http" and self.limits.timeout_http is not None:
+            return self.limits.timeout_http.value
+        return self.limits.timeout.value
 
 
 class Instance(_Data):

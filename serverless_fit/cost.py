@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from serverless_fit.catalog import Baseline, Instance, Platform, Tier
+from serverless_fit.catalog import Baseline, ComputePrice, Instance, Platform, Tier
 from serverless_fit.units import SECONDS_PER_MONTH, Duration, Rate, Size
 
 MIB = 1024.0**2
@@ -16,25 +16,31 @@ MEMORY_PER_VCPU = 1769 * MIB
 
 @dataclass(frozen=True)
 class CostInputs:
-    """What the bill depends on, taken from the workload."""
+    """What the bill depends on, taken from the workload; None where the workload is silent."""
 
     monthly_requests: float
-    duration: Duration  # typical wall time of one request
-    memory: Size
+    duration: Duration | None  # typical wall time of one request
+    memory: Size | None
     cpus: float | None
     architecture: str
-    peak_rate: Rate
+    peak_rate: Rate | None
     http: bool  # goes through the platform's HTTP front door
     payload: Size | None
     ephemeral_storage: Size | None
+    static_site: bool = False  # served as files from object storage behind a CDN
+    site_size: Size | None = None
 
     @property
     def cpu_need(self) -> float:
-        return self.cpus if self.cpus is not None else self.memory.bytes / MEMORY_PER_VCPU
+        if self.cpus is not None:
+            return self.cpus
+        assert self.memory is not None
+        return self.memory.bytes / MEMORY_PER_VCPU
 
     @property
     def peak_concurrency(self) -> float:
         """Little's law: arrivals per second times seconds each unit of work takes."""
+        assert self.peak_rate is not None and self.duration is not None
         return self.peak_rate.per_second * self.duration.seconds
 
 
@@ -42,27 +48,28 @@ class CostInputs:
 class Bill:
     monthly_usd: float
     items: tuple[tuple[str, float], ...]  # named parts, each rounded to the cent
+    unpriced: tuple[str, ...] = ()  # parts the provider bills but whose price is unconfirmed
 
 
 @dataclass(frozen=True)
 class AlwaysOnBill(Bill):
-    instance: str
-    count: int
-    baseline: str
+    instance: str = ""
+    count: int = 0
+    baseline: str = ""
 
 
 @dataclass(frozen=True)
 class CostEstimate:
-    serverless: Bill
+    serverless: Bill | None
     always_on: AlwaysOnBill | None
     ratio: float | None  # serverless over always-on
     break_even: Rate | None  # average rate at which both cost the same
     free_tier: bool
 
 
-def _bill(items: list[tuple[str, float]]) -> Bill:
+def _bill(items: list[tuple[str, float]], unpriced: tuple[str, ...] = ()) -> Bill:
     rounded = tuple((name, round(usd + 0.0, 2)) for name, usd in items)
-    return Bill(round(sum(usd for _, usd in rounded), 2), rounded)
+    return Bill(round(sum(usd for _, usd in rounded), 2), rounded, unpriced)
 
 
 def tiered(quantity: float, tiers: list[Tier], per: float = 1.0) -> float:
@@ -78,51 +85,111 @@ def tiered(quantity: float, tiers: list[Tier], per: float = 1.0) -> float:
     return total
 
 
+def _round_up(amount: float, step: float) -> float:
+    return math.ceil(amount / step - 1e-9) * step
+
+
+def billed_memory(platform: Platform, memory: Size) -> Size:
+    """Memory as the platform bills it: its next size or step up, at least its minimum."""
+    compute = platform.pricing.compute
+    floor = platform.limits.memory_min.value.bytes
+    if compute.memory_sizes:
+        fitting = [s for s in compute.memory_sizes if s.bytes >= memory.bytes - 1e-6]
+        chosen = min(fitting, key=lambda s: s.bytes) if fitting else max(
+            compute.memory_sizes, key=lambda s: s.bytes
+        )
+        return Size(max(chosen.bytes, floor) / MIB, "MiB")
+    step = compute.memory_step.bytes if compute.memory_step else 1.0
+    return Size(max(_round_up(memory.bytes, step), floor) / MIB, "MiB")
+
+
 def billed_memory_gb(platform: Platform, memory: Size) -> float:
-    """Memory as the platform bills it: rounded up to its step, at least its minimum, in GB."""
-    step = platform.pricing.compute.memory_step.bytes
-    billed = max(
-        math.ceil(memory.bytes / step - 1e-9) * step, platform.limits.memory_min.value.bytes
-    )
-    return billed / GIB
+    """Billed memory in GB as price lists count it (1 GB = 1024 MB)."""
+    return billed_memory(platform, memory).bytes / GIB
 
 
-def billed_seconds(platform: Platform, duration: Duration) -> float:
-    step = platform.pricing.compute.duration_step.seconds
-    return math.ceil(duration.seconds / step - 1e-9) * step
+def billed_seconds(compute: ComputePrice, duration: Duration) -> float:
+    """One run's duration as billed: rounded up to the step, at least the minimum."""
+    seconds = _round_up(duration.seconds, compute.duration_step.seconds)
+    if compute.minimum_duration is not None:
+        seconds = max(seconds, compute.minimum_duration.seconds)
+    return seconds
 
 
-def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) -> Bill:
+def billed_vcpus(platform: Platform, memory: Size, cpus: float | None) -> float:
+    """vCPUs billed per run: what the memory size comes with, or more when the workload asks."""
+    price = platform.pricing.compute.vcpu_s
+    assert price is not None
+    billed = billed_memory(platform, memory).bytes
+    tiers = sorted(price.vcpus_by_memory, key=lambda t: t.memory.bytes)
+    fitting = [t.vcpus for t in tiers if t.memory.bytes >= billed - 1e-6]
+    vcpus = fitting[0] if fitting else tiers[-1].vcpus
+    return max(vcpus, cpus or 0.0)
+
+
+def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) -> Bill | None:
+    """The monthly serverless bill, or None when the platform or the workload cannot price it."""
+    if inputs.static_site:
+        return _static_bill(platform, inputs, free_tier=free_tier)
+    if inputs.duration is None or inputs.memory is None:
+        return None
     pricing = platform.pricing
+    compute = pricing.compute
+    free = pricing.free_tier if free_tier else None
     requests = inputs.monthly_requests
-    seconds = billed_seconds(platform, inputs.duration)
-    gb_s = requests * seconds * billed_memory_gb(platform, inputs.memory)
-    billable_requests = requests
-    if free_tier:
-        gb_s = max(0.0, gb_s - pricing.free_tier.compute_gb_s)
-        billable_requests = max(0.0, requests - pricing.free_tier.requests)
-    tiers = pricing.compute.tiers[inputs.architecture]  # type: ignore[index]
-    items = [
-        ("requests", billable_requests * pricing.requests.usd_per_million / 1e6),
-        ("compute", tiered(gb_s, tiers)),
-    ]
+    seconds = billed_seconds(compute, inputs.duration)
+    items: list[tuple[str, float]] = []
+    unpriced: list[str] = []
+    if pricing.plan_fee is not None:
+        items.append(("plan", pricing.plan_fee.usd_per_month))
+    billable = max(0.0, requests - pricing.requests.included - (free.requests if free else 0.0))
+    if pricing.requests.usd_per_million is None:
+        unpriced.append("requests")
+    else:
+        items.append(("requests", billable * pricing.requests.usd_per_million / 1e6))
+    if compute.gb_s is not None:
+        gb_s = requests * seconds * billed_memory_gb(platform, inputs.memory)
+        gb_s = max(0.0, gb_s - (free.gb_s if free else 0.0))
+        items.append(("compute", tiered(gb_s, compute.gb_s.for_architecture(inputs.architecture))))
+    if compute.vcpu_s is not None:
+        vcpu_s = requests * seconds * billed_vcpus(platform, inputs.memory, inputs.cpus)
+        vcpu_s = max(0.0, vcpu_s - (free.vcpu_s if free else 0.0))
+        items.append(("cpu", vcpu_s * compute.vcpu_s.usd_per_vcpu_s))
+    if compute.cpu_ms is not None:
+        cpu_ms = max(0.0, requests * seconds * 1000 - compute.cpu_ms.included_ms)
+        items.append(("cpu", cpu_ms * compute.cpu_ms.usd_per_million_ms / 1e6))
     storage = inputs.ephemeral_storage
-    included = pricing.ephemeral_storage.included
-    if storage is not None and storage > included:
-        extra_gb = (storage.bytes - included.bytes) / GIB
-        usd = requests * seconds * extra_gb * pricing.ephemeral_storage.usd_per_gb_s
+    storage_price = pricing.ephemeral_storage
+    if storage_price is not None and storage is not None and storage > storage_price.included:
+        extra_gb = (storage.bytes - storage_price.included.bytes) / GIB
+        usd = requests * seconds * extra_gb * storage_price.usd_per_gb_s
         items.append(("ephemeral_storage", usd))
-    if inputs.http:
-        door = platform.front_door
+    door = platform.front_door
+    if inputs.http and door.usd_per_million_requests is not None:
         units = 1
-        if inputs.payload is not None:
+        if inputs.payload is not None and door.metering_unit is not None:
             units = max(1, math.ceil(inputs.payload.bytes / door.metering_unit.value.bytes - 1e-9))
         price = door.usd_per_million_requests.tiers
         items.append(("front_door", tiered(requests * units, price, per=1e6)))
+    return _bill(items, tuple(unpriced))
+
+
+def _static_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) -> Bill | None:
+    """Object storage behind a CDN: CDN requests plus stored bytes (data transfer not priced)."""
+    hosting = platform.pricing.static_hosting
+    if hosting is None:
+        return None
+    requests = inputs.monthly_requests
+    if free_tier and hosting.free_cdn_requests is not None:
+        requests = max(0.0, requests - hosting.free_cdn_requests.value)
+    items = [("cdn_requests", requests / 1e4 * hosting.cdn_requests_per_10k.usd)]
+    if inputs.site_size is not None:
+        items.append(("storage", inputs.site_size.bytes / GIB * hosting.storage_per_gb_month.usd))
     return _bill(items)
 
 
 def _units_per_instance(shape: Instance, inputs: CostInputs) -> int:
+    assert inputs.memory is not None
     by_cpu = math.floor(shape.vcpus / inputs.cpu_need + 1e-9)
     by_memory = math.floor(shape.memory.bytes / inputs.memory.bytes + 1e-9)
     return min(by_cpu, by_memory)
@@ -130,6 +197,8 @@ def _units_per_instance(shape: Instance, inputs: CostInputs) -> int:
 
 def always_on_bill(baselines: list[Baseline], inputs: CostInputs) -> AlwaysOnBill | None:
     """The cheapest always-on fleet that serves peak concurrency, with a floor for availability."""
+    if inputs.duration is None or inputs.memory is None or inputs.peak_rate is None:
+        return None
     best: AlwaysOnBill | None = None
     for baseline in baselines:
         hours = baseline.hours_per_month.value
@@ -140,7 +209,7 @@ def always_on_bill(baselines: list[Baseline], inputs: CostInputs) -> AlwaysOnBil
             needed = math.ceil(inputs.peak_concurrency / units - 1e-9)
             count = max(baseline.min_instances, needed)
             usd = round(count * shape.usd_per_hour * hours, 2)
-            bill = AlwaysOnBill(usd, (("instances", usd),), shape.name, count, baseline.id)
+            bill = AlwaysOnBill(usd, (("instances", usd),), (), shape.name, count, baseline.id)
             if best is None or (usd, shape.name) < (best.monthly_usd, best.instance):
                 best = bill
     return best
@@ -153,7 +222,7 @@ def estimate(
     always_on = always_on_bill(baselines, inputs)
     ratio = None
     break_even = None
-    if always_on is not None and always_on.monthly_usd > 0:
+    if serverless is not None and always_on is not None and always_on.monthly_usd > 0:
         ratio = serverless.monthly_usd / always_on.monthly_usd
         break_even = _break_even(platform, inputs, always_on.monthly_usd, free_tier=free_tier)
     return CostEstimate(serverless, always_on, ratio, break_even, free_tier)
@@ -162,15 +231,20 @@ def estimate(
 def _break_even(
     platform: Platform, inputs: CostInputs, target_usd: float, *, free_tier: bool
 ) -> Rate | None:
-    """The average rate at which the serverless bill equals `target_usd`, by bisection.
+    """The average rate at which the serverless bill reaches `target_usd`, by bisection.
 
     The always-on fleet stays as sized for the workload's peak; only the average rate moves.
+    None when serverless costs at least as much even with no traffic.
     """
 
     def bill_at(monthly: float) -> float:
         moved = replace(inputs, monthly_requests=monthly)
-        return serverless_bill(platform, moved, free_tier=free_tier).monthly_usd
+        bill = serverless_bill(platform, moved, free_tier=free_tier)
+        assert bill is not None
+        return bill.monthly_usd
 
+    if bill_at(0.0) >= target_usd:
+        return None
     low, high = 0.0, max(inputs.monthly_requests, 1.0)
     while bill_at(high) < target_usd:
         high *= 2

@@ -275,7 +275,9 @@ def render_template(text: str, facts: Facts) -> str:
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
         value = facts.values.get(name)
-        return "not given" if value is None else format_fact(value, FACT_KINDS[name])
+        if value is None:
+            return "an unknown amount" if FACT_KINDS[name] == "money" else "not given"
+        return format_fact(value, FACT_KINDS[name])
 
     return _TEMPLATE_FIELD.sub(replace, text)
 
@@ -290,6 +292,7 @@ class RuleExamples(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     fail: dict[str, Any]
     pass_: Annotated[dict[str, Any], Field(alias="pass")]
+    target: str = "aws-lambda"  # the platform the examples are assessed on
 
 
 class Rule(BaseModel):
@@ -353,12 +356,15 @@ class RuleConditionError(ValueError):
 
 
 def workload_fields(rule: Rule, facts: Facts) -> Iterator[str]:
-    """The workload fields behind the facts a rule read: its evidence."""
+    """The workload fields behind the facts a rule read, through derived facts: its evidence."""
     seen: set[str] = set()
-    for fact in rule.facts:
-        fields = facts.sources.get(fact, (fact,))
-        for field in fields:
-            if field in seen or field.startswith(("target.", "cost.", "derived.")):
-                continue
-            seen.add(field)
-            yield field
+    pending = list(reversed(rule.facts))
+    while pending:
+        fact = pending.pop()
+        if fact in seen:
+            continue
+        seen.add(fact)
+        if fact in facts.sources:
+            pending.extend(reversed(facts.sources[fact]))
+        elif not fact.startswith(("target.", "cost.", "derived.")):
+            yield fact

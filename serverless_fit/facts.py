@@ -60,6 +60,7 @@ FACT_KINDS: dict[str, str] = {
     "target.limits.ephemeral_storage": "size",
     "target.limits.gpu": "bool",
     "target.limits.concurrency": "number",
+    "target.limits.runtimes": "list",
     "target.front_door.name": "string",
     "target.front_door.timeout": "duration",
     "target.cold_start.p50": "duration",
@@ -72,6 +73,7 @@ FACT_KINDS: dict[str, str] = {
     "target.mitigation.sessions": "string",
     "target.mitigation.connections": "string",
     "target.mitigation.local_disk": "string",
+    "target.mitigation.static_site": "string",
     "derived.monthly_requests": "number",
     "derived.peak_rate": "rate",
     "derived.peak_concurrency": "number",
@@ -163,19 +165,26 @@ def derive_facts(workload: Workload, platform: Platform, *, free_tier: bool = Fa
     return Facts(out.values, out.missing, out.sources, cost)
 
 
+def _sourced(item: Any) -> FactValue | None:
+    """The value of an optional sourced figure, or None when the profile publishes none."""
+    return None if item is None else item.value  # type: ignore[no-any-return]
+
+
 def _target_facts(workload: Workload, platform: Platform, out: _Collector) -> None:
     limits = platform.limits
     out.put("target.id", platform.id)
     out.put("target.name", platform.name)
     out.put("target.provider", platform.provider)
-    out.put("target.limits.timeout", limits.timeout.value)
+    out.put("target.limits.timeout", platform.timeout_for(workload.effective_trigger))
     out.put("target.limits.memory", limits.memory_max.value)
-    out.put("target.limits.vcpus", limits.vcpus_max.value)
-    out.put("target.limits.ephemeral_storage", limits.ephemeral_storage_max.value)
-    out.put("target.limits.gpu", limits.gpu.value)
-    out.put("target.limits.concurrency", limits.concurrency.value)
+    out.put("target.limits.vcpus", _sourced(limits.vcpus_max))
+    out.put("target.limits.ephemeral_storage", _sourced(limits.ephemeral_storage_max))
+    out.put("target.limits.gpu", _sourced(limits.gpu))
+    out.put("target.limits.concurrency", _sourced(limits.concurrency))
+    runtimes = limits.runtimes
+    out.put("target.limits.runtimes", tuple(runtimes.value) if runtimes else None)
     http = workload.effective_trigger == "http"
-    out.put("target.limits.payload", (limits.payload_sync if http else limits.payload_async).value)
+    out.put("target.limits.payload", _sourced(limits.payload_sync if http else limits.payload_async))
     runtime = workload.runtime
     if runtime is None:
         out.put("target.limits.package", None, ("runtime",))
@@ -183,13 +192,13 @@ def _target_facts(workload: Workload, platform: Platform, out: _Collector) -> No
         out.put("target.cold_start.p99", None, ("runtime",))
     else:
         package = limits.package_image if runtime == "container" else limits.package_zip
-        out.put("target.limits.package", package.value)
-        figure = platform.cold_start.runtimes.get(runtime)
-        out.put("target.cold_start.p50", figure.p50 if figure else None, ("runtime",))
-        out.put("target.cold_start.p99", figure.p99 if figure else None, ("runtime",))
+        out.put("target.limits.package", _sourced(package))
+        figure = platform.cold_start.figure(runtime)
+        out.put("target.cold_start.p50", figure.p50)
+        out.put("target.cold_start.p99", figure.p99)
     fastest = min(figure.p99 for figure in platform.cold_start.runtimes.values())
     out.put("target.cold_start.min_p99", fastest)
-    out.put("target.cold_start.idle_reclaim", platform.cold_start.idle_reclaim.value)
+    out.put("target.cold_start.idle_reclaim", _sourced(platform.cold_start.idle_reclaim))
     out.put("target.front_door.name", platform.front_door.name)
     out.put("target.front_door.timeout", platform.front_door.timeout.value)
     mitigations = platform.mitigations
@@ -199,6 +208,7 @@ def _target_facts(workload: Workload, platform: Platform, out: _Collector) -> No
     out.put("target.mitigation.sessions", mitigations.sessions)
     out.put("target.mitigation.connections", mitigations.connections)
     out.put("target.mitigation.local_disk", mitigations.local_disk)
+    out.put("target.mitigation.static_site", mitigations.static_site)
 
 
 def _peak_rate(workload: Workload) -> Rate | None:
@@ -233,22 +243,27 @@ def _traffic_facts(workload: Workload, platform: Platform, out: _Collector) -> N
         burstiness = peak.per_second / average.per_second
     out.put("derived.burstiness", burstiness, ("traffic.average", "traffic.peak"))
     share = None
-    if average is not None:
-        share = cold_start_share(workload, platform.cold_start.idle_reclaim.value)
-    out.put("derived.cold_start_share", share, ("traffic.average",))
+    idle = platform.cold_start.idle_reclaim
+    if average is not None and idle is not None:
+        share = cold_start_share(workload, idle.value)
+    out.put(
+        "derived.cold_start_share", share, ("traffic.average", "target.cold_start.idle_reclaim")
+    )
     cold_p99 = out.values.get("target.cold_start.p99")
     cold = None
     if isinstance(cold_p99, Duration) and typical is not None:
         cold = Duration.from_seconds(cold_p99.seconds + typical.seconds)
     out.put("derived.cold_request_latency", cold, ("runtime", "duration.typical"))
     longest = workload.duration.max if workload.duration else None
-    use = longest.seconds / platform.limits.timeout.value.seconds if longest else None
+    timeout = platform.timeout_for(workload.effective_trigger)
+    use = longest.seconds / timeout.seconds if longest else None
     out.put("derived.timeout_use", use, ("duration.max",))
     memory = workload.resources.memory
     provisioned = None
-    if memory is not None and average is not None and typical is not None:
+    prices = platform.mitigations.cold_start.usd_per_gb_s
+    if memory is not None and average is not None and typical is not None and prices:
         instances = max(1, math.ceil(average.per_second * typical.seconds - 1e-9))
-        price = platform.mitigations.cold_start.usd_per_gb_s[workload.resources.architecture]
+        price = prices.get(workload.resources.architecture, next(iter(prices.values())))
         gb = billed_memory_gb(platform, memory)
         provisioned = Money.usd(round(instances * gb * SECONDS_PER_MONTH * price, 2))
     out.put(
@@ -291,53 +306,52 @@ def _portability_facts(workload: Workload, out: _Collector) -> None:
     out.put("derived.vendor_dependency_count", float(len(vendor)), ("dependencies",))
 
 
-COST_FIELDS = (
-    "traffic.average",
-    "traffic.peak",
-    "duration.typical",
-    "resources.memory",
-)
+FUNCTION_COST_FIELDS = ("traffic.average", "duration.typical", "resources.memory")
+ALWAYS_ON_FIELDS = ("traffic.peak", "duration.typical", "resources.memory")
 
 
 def _cost_facts(
     workload: Workload, platform: Platform, out: _Collector, *, free_tier: bool
 ) -> CostEstimate | None:
     average = workload.traffic.average if workload.traffic else None
-    typical = workload.duration.typical if workload.duration else None
-    memory = workload.resources.memory
-    peak = _peak_rate(workload)
+    resources = workload.resources
+    static = workload.archetype == "static-website"
     cost = None
-    if average is not None and typical is not None and memory is not None and peak is not None:
-        resources = workload.resources
+    if average is not None:
         inputs = CostInputs(
             monthly_requests=average.per_month,
-            duration=typical,
-            memory=memory,
+            duration=workload.duration.typical if workload.duration else None,
+            memory=resources.memory,
             cpus=resources.cpus,
             architecture=resources.architecture,
-            peak_rate=peak,
+            peak_rate=_peak_rate(workload),
             http=workload.effective_trigger == "http",
             payload=resources.payload,
             ephemeral_storage=resources.ephemeral_storage,
+            static_site=static,
+            site_size=resources.package if static else None,
         )
-        baselines = [b for b in catalog.baselines().values() if b.provider == platform.provider]
-        cost = estimate(platform, baselines, inputs, free_tier=free_tier)
+        # Every target is compared with the same always-on baselines, whatever its provider.
+        cost = estimate(platform, list(catalog.baselines().values()), inputs, free_tier=free_tier)
     steady = workload.traffic is not None and workload.traffic.pattern == "steady"
-    needs = tuple(f for f in COST_FIELDS if not (steady and f == "traffic.peak"))
+    serverless_needs = ("traffic.average",) if static else FUNCTION_COST_FIELDS
+    always_on_needs = tuple(f for f in ALWAYS_ON_FIELDS if not (steady and f == "traffic.peak"))
+    both = ("cost.serverless.monthly_usd", "cost.always_on.monthly_usd")
+    serverless = cost.serverless if cost else None
+    always_on = cost.always_on if cost else None
     out.put(
         "cost.serverless.monthly_usd",
-        Money.usd(cost.serverless.monthly_usd) if cost else None,
-        needs,
+        Money.usd(serverless.monthly_usd) if serverless else None,
+        serverless_needs,
     )
-    always_on = cost.always_on if cost else None
     out.put(
         "cost.always_on.monthly_usd",
         Money.usd(always_on.monthly_usd) if always_on else None,
-        needs,
+        always_on_needs,
     )
-    out.put("cost.always_on.instance", always_on.instance if always_on else None, needs)
-    out.put("cost.ratio", cost.ratio if cost else None, needs)
-    out.put("cost.break_even", cost.break_even if cost else None, needs)
+    out.put("cost.always_on.instance", always_on.instance if always_on else None, always_on_needs)
+    out.put("cost.ratio", cost.ratio if cost else None, both)
+    out.put("cost.break_even", cost.break_even if cost else None, both)
     return cost
 
 
@@ -351,7 +365,8 @@ def format_fact(value: FactValue, kind: str) -> str:
         return ", ".join(value) if value else "none"
     if isinstance(value, float | int):
         if kind == "share":
-            return f"{value * 100:.3g}%"
+            percent = value * 100
+            return f"{percent:,.0f}%" if percent >= 100 else f"{percent:.3g}%"
         if kind == "ratio":
             return f"{value:.2f}x"
         if kind == "number" and value >= 1e6:

@@ -50,6 +50,7 @@ class NotAssessed:
     rule: str
     title: str
     fields: tuple[str, ...]  # workload fields to add so the rule can be evaluated
+    unpublished: tuple[str, ...] = ()  # platform figures the target's profile does not publish
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,13 @@ class DimensionScore:
 class CostSide:
     monthly_usd: float
     items: dict[str, float]
+    unpriced: tuple[str, ...] = ()  # billed parts left out because their price is unconfirmed
 
 
 @dataclass(frozen=True)
-class AlwaysOnCost(CostSide):
+class AlwaysOnCost:
+    monthly_usd: float
+    items: dict[str, float]
     instance: str
     count: int
     baseline: str
@@ -80,7 +84,7 @@ class BreakEven:
 
 @dataclass(frozen=True)
 class Cost:
-    serverless: CostSide
+    serverless: CostSide | None
     always_on: AlwaysOnCost | None
     ratio: float | None
     break_even: BreakEven | None
@@ -112,6 +116,8 @@ class Result:
     score_base: float = 50.0
     score_unclamped: float = 50.0
     description: str | None = None
+    best_fit: bool = True  # the best of the targets assessed for this workload
+    cold_start_p99: str | None = None  # the target's cold start for the workload's runtime
 
     @property
     def active(self) -> tuple[Finding, ...]:

@@ -57,6 +57,8 @@ class Quantity:
         return self.amount * self.factors[self.unit]
 
     def __str__(self) -> str:
+        if math.isinf(self.amount):
+            return "unlimited"
         return f"{format_number(self.amount)}{self.unit}"
 
     def _key(self, other: object) -> float:

@@ -18,7 +18,7 @@ SEED_CLAIMS = ["B1", "B2", "B3", "B4", "B5", "U1", "U2", "U3", "U4", "L1", "L2",
 
 def outcome(rule: Rule, example: dict[str, object]) -> bool | None:
     workload = Workload.model_validate(deep_merge(MINIMAL, example))
-    facts = derive_facts(workload, platforms()["aws-lambda"])
+    facts = derive_facts(workload, platforms()[rule.examples.target])
     return rule.evaluate(facts).state
 
 

@@ -43,13 +43,87 @@ def render(report: Report, options: RenderOptions) -> str:
         emoji=False,
         soft_wrap=False,
     )
-    for index, result in enumerate(report.results):
+    for index, group in enumerate(_by_workload(report.results)):
         if index:
             console.print()
-        console.print(_result(result))
+        if len(group) > 1:
+            best = next(r for r in group if r.best_fit)
+            console.print(_comparison(group, best))
+            console.print()
+            console.print(_result(best))
+        else:
+            console.print(_result(group[0]))
     if len(report.results) + len(report.errors) > 1 or report.errors:
         console.print(_summary(report))
     return buffer.getvalue()
+
+
+def _by_workload(results: tuple[Result, ...]) -> list[list[Result]]:
+    """Results grouped per workload (one per target), in report order."""
+    groups: dict[tuple[str, str], list[Result]] = {}
+    for result in results:
+        groups.setdefault((result.file, result.workload), []).append(result)
+    return list(groups.values())
+
+
+def _monthly(result: Result) -> str:
+    bill = result.cost.serverless if result.cost else None
+    if bill is None:
+        return "-"
+    text = f"${bill.monthly_usd:,.2f}"
+    return f"{text} + {', '.join(bill.unpriced)}" if bill.unpriced else text
+
+
+def _reason(result: Result) -> str:
+    """The finding that most shapes the verdict: the first blocker, else the first risk."""
+    for severity in ("blocker", "risk"):
+        for finding in result.active:
+            if finding.severity == severity:
+                return finding.title
+    benefits = [f for f in result.active if f.severity == "benefit"]
+    return benefits[0].title if benefits else "no findings"
+
+
+def _comparison(group: list[Result], best: Result) -> Group:
+    first = group[0]
+    table = Table(
+        title=f"{first.workload} on {len(group)} targets   {first.file}",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        expand=True,
+    )
+    table.add_column("target", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("score", justify="right")
+    table.add_column("blockers", justify="right")
+    table.add_column("per month", justify="right")
+    table.add_column("cold p99", justify="right")
+    table.add_column("main reason", ratio=1)
+    for result in group:
+        label, style = VERDICT_STYLE[result.verdict]
+        blockers = sum(1 for f in result.active if f.severity == "blocker")
+        marker = "* " if result is best else "  "
+        table.add_row(
+            Text(marker + result.target, style="bold" if result is best else ""),
+            Text(label.lower(), style=style),
+            f"{result.score:g}",
+            str(blockers),
+            _monthly(result),
+            result.cold_start_p99 or "-",
+            _reason(result),
+        )
+    label, style = VERDICT_STYLE[best.verdict]
+    verdict = Text.assemble(
+        "Best fit: ",
+        (best.target_name, "bold"),
+        " (",
+        (label.lower(), style),
+        f", score {best.score:g}",
+        f", {_monthly(best)} a month)" if best.cost and best.cost.serverless else ")",
+        ("   details below; every target is in --format json", "dim"),
+    )
+    return Group(table, verdict)
 
 
 def _result(result: Result) -> Group:
@@ -193,8 +267,14 @@ def _cost(result: Result) -> Table:
     table.add_column("option")
     table.add_column("per month", justify="right")
     table.add_column("made of")
-    items = ", ".join(f"{name} ${usd:,.2f}" for name, usd in cost.serverless.items.items())
-    table.add_row(result.target_name, f"${cost.serverless.monthly_usd:,.2f}", items)
+    if cost.serverless is not None:
+        bill = cost.serverless
+        items = ", ".join(f"{name} ${usd:,.2f}" for name, usd in bill.items.items())
+        if bill.unpriced:
+            items += f"; not included (price unconfirmed): {', '.join(bill.unpriced)}"
+        table.add_row(result.target_name, _monthly(result), items)
+    else:
+        table.add_row(result.target_name, "-", "no published prices for this workload")
     if cost.always_on is not None:
         fleet = f"{cost.always_on.count} x {cost.always_on.instance} ({cost.always_on.baseline})"
         table.add_row("always-on", f"${cost.always_on.monthly_usd:,.2f}", fleet)
@@ -226,7 +306,11 @@ def _not_assessed(result: Result) -> Table:
     table.add_column("check")
     table.add_column("add")
     for item in result.not_assessed:
-        table.add_row(item.rule, item.title, ", ".join(item.fields))
+        needs = ", ".join(item.fields)
+        if item.unpublished:
+            gap = f"no published {result.target} figure: {', '.join(item.unpublished)}"
+            needs = f"{needs}; {gap}" if needs else gap
+        table.add_row(item.rule, item.title, needs)
     return table
 
 
