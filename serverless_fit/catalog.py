@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from serverless_fit.errors import CatalogError
-from serverless_fit.units import Duration
+from serverless_fit.units import Duration, Quantity
 from serverless_fit.workload import DurationValue, Provider, Runtime, SizeValue
 
 Architecture = Literal["x86_64", "arm64"]
@@ -383,3 +383,35 @@ def baselines() -> dict[str, Baseline]:
 @functools.cache
 def services() -> Services:
     return _validated(Services, "services.yaml")
+
+
+def as_data(value: Any) -> Any:
+    """A profile as plain JSON data: units as their strings, dates as ISO dates, None dropped."""
+    if isinstance(value, BaseModel):
+        fields = ((name, getattr(value, name)) for name in type(value).model_fields)
+        return {name: as_data(item) for name, item in fields if item is not None}
+    if isinstance(value, dict):
+        return {str(key): as_data(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_data(item) for item in value]
+    if isinstance(value, Duration | Quantity):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def dates(value: Any) -> list[dt.date]:
+    """Every as-of date in a profile, to show how fresh its figures are."""
+    if isinstance(value, BaseModel):
+        as_of = getattr(value, "as_of", None)
+        found = [as_of] if isinstance(as_of, dt.date) else []
+        for name in type(value).model_fields:
+            if name != "as_of":
+                found.extend(dates(getattr(value, name)))
+        return found
+    if isinstance(value, dict):
+        return [d for item in value.values() for d in dates(item)]
+    if isinstance(value, list):
+        return [d for item in value for d in dates(item)]
+    return []

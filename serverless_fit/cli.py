@@ -6,10 +6,14 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from serverless_fit import __version__
+
+if TYPE_CHECKING:
+    from serverless_fit.report import RenderOptions
 
 EXIT_OK, EXIT_THRESHOLD, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 ISSUES_URL = "https://github.com/serverless-fit/serverless-fit/issues"
@@ -30,6 +34,16 @@ def _expand(paths: tuple[str, ...]) -> list[Path]:
         else:
             found.append(path)
     return list(dict.fromkeys(found))
+
+
+def _render_options(width: int | None) -> RenderOptions:
+    """Colour only on a terminal and without NO_COLOR; the terminal's width unless given."""
+    from serverless_fit.report import RenderOptions
+
+    tty = sys.stdout.isatty()
+    color = tty and "NO_COLOR" not in os.environ
+    columns = os.get_terminal_size().columns if tty else 100
+    return RenderOptions(color=color, width=width or columns)
 
 
 class _Group(click.Group):
@@ -76,7 +90,8 @@ def main() -> None:
     multiple=True,
     default=("aws-lambda",),
     show_default=True,
-    help="Platform to assess against (repeatable).",
+    help="Platform to assess against (repeatable); `all` for every platform of the "
+    "workload's allowed providers. `serverless-fit platforms` lists them.",
 )
 @click.option(
     "--as-of",
@@ -103,7 +118,6 @@ def assess(
     from serverless_fit.assess import Options, assess_files
     from serverless_fit.errors import InputError
     from serverless_fit.render import renderer
-    from serverless_fit.report import RenderOptions
     from serverless_fit.rulepacks import builtin_rules
 
     options = Options(targets=targets, as_of=as_of.date() if as_of else None, free_tier=free_tier)
@@ -113,12 +127,45 @@ def assess(
         for problem in error.problems:
             click.echo(str(problem), err=True)
         sys.exit(EXIT_INPUT)
-    tty = sys.stdout.isatty()
-    color = tty and "NO_COLOR" not in os.environ
     name = "terminal" if output_format == "auto" else output_format
-    columns = os.get_terminal_size().columns if tty else 100
-    text = renderer(name)(report, RenderOptions(color=color, width=width or columns))
+    text = renderer(name)(report, _render_options(width))
     click.echo(text, nl=False)
     for problem in report.errors:
         click.echo(str(problem), err=True)
     sys.exit(EXIT_INPUT if report.errors else EXIT_OK)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["terminal", "json"]),
+    default="terminal",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--width", type=click.IntRange(60, 400), default=None, help="Terminal width.")
+def platforms(name: str | None, output_format: str, width: int | None) -> None:
+    """List the platform profiles with key limits, prices and as-of dates, or show one.
+
+    \b
+    Examples:
+      serverless-fit platforms
+      serverless-fit platforms azure-functions
+    """
+    from serverless_fit import catalog
+    from serverless_fit.render.platforms import render_list, render_profile
+
+    profiles = catalog.platforms()
+    options = _render_options(width)
+    if name is None:
+        baselines = list(catalog.baselines().values())
+        text = render_list(list(profiles.values()), baselines, options, output_format)
+    elif name in profiles:
+        text = render_profile(profiles[name], options, output_format)
+    else:
+        allowed = ", ".join(profiles)
+        click.echo(f"platforms: error: NAME: found {name!r}; allowed: {allowed}", err=True)
+        sys.exit(EXIT_INPUT)
+    click.echo(text, nl=False)

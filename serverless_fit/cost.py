@@ -95,8 +95,10 @@ def billed_memory(platform: Platform, memory: Size) -> Size:
     floor = platform.limits.memory_min.value.bytes
     if compute.memory_sizes:
         fitting = [s for s in compute.memory_sizes if s.bytes >= memory.bytes - 1e-6]
-        chosen = min(fitting, key=lambda s: s.bytes) if fitting else max(
-            compute.memory_sizes, key=lambda s: s.bytes
+        chosen = (
+            min(fitting, key=lambda s: s.bytes)
+            if fitting
+            else max(compute.memory_sizes, key=lambda s: s.bytes)
         )
         return Size(max(chosen.bytes, floor) / MIB, "MiB")
     step = compute.memory_step.bytes if compute.memory_step else 1.0

@@ -86,6 +86,7 @@ FACT_KINDS: dict[str, str] = {
     "derived.vendor_dependency_count": "number",
     "derived.provisioned_cost_per_month": "money",
     "cost.serverless.monthly_usd": "money",
+    "cost.serverless.all_prices_published": "bool",
     "cost.always_on.monthly_usd": "money",
     "cost.always_on.instance": "string",
     "cost.ratio": "ratio",
@@ -167,7 +168,7 @@ def derive_facts(workload: Workload, platform: Platform, *, free_tier: bool = Fa
 
 def _sourced(item: Any) -> FactValue | None:
     """The value of an optional sourced figure, or None when the profile publishes none."""
-    return None if item is None else item.value  # type: ignore[no-any-return]
+    return None if item is None else item.value
 
 
 def _target_facts(workload: Workload, platform: Platform, out: _Collector) -> None:
@@ -184,7 +185,9 @@ def _target_facts(workload: Workload, platform: Platform, out: _Collector) -> No
     runtimes = limits.runtimes
     out.put("target.limits.runtimes", tuple(runtimes.value) if runtimes else None)
     http = workload.effective_trigger == "http"
-    out.put("target.limits.payload", _sourced(limits.payload_sync if http else limits.payload_async))
+    out.put(
+        "target.limits.payload", _sourced(limits.payload_sync if http else limits.payload_async)
+    )
     runtime = workload.runtime
     if runtime is None:
         out.put("target.limits.package", None, ("runtime",))
@@ -344,6 +347,10 @@ def _cost_facts(
         Money.usd(serverless.monthly_usd) if serverless else None,
         serverless_needs,
     )
+    # A bill with unconfirmed parts is a lower bound: it can show that always-on is cheaper,
+    # never that serverless is; so "fully priced" is true or unknown, never false.
+    fully_priced = True if serverless is not None and not serverless.unpriced else None
+    out.put("cost.serverless.all_prices_published", fully_priced, ("cost.serverless.monthly_usd",))
     out.put(
         "cost.always_on.monthly_usd",
         Money.usd(always_on.monthly_usd) if always_on else None,

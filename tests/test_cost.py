@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from serverless_fit.catalog import Tier, baselines, platforms
-from serverless_fit.cost import CostInputs, always_on_bill, estimate, serverless_bill, tiered
+from serverless_fit.catalog import Platform, Tier, baselines, platforms
+from serverless_fit.cost import (
+    Bill,
+    CostInputs,
+    always_on_bill,
+    billed_memory,
+    billed_vcpus,
+    estimate,
+    serverless_bill,
+    tiered,
+)
 from serverless_fit.units import parse_duration, parse_rate, parse_size
 
 LAMBDA = platforms()["aws-lambda"]
+AZURE = platforms()["azure-functions"]
+GCP = platforms()["gcp-cloud-run-functions"]
+CLOUDFLARE = platforms()["cloudflare-workers"]
 AWS_BASELINES = [b for b in baselines().values() if b.provider == "aws"]
+
+
+def bill_of(platform: Platform, free_tier: bool = False, **changes: object) -> Bill:
+    bill = serverless_bill(platform, inputs(**changes), free_tier=free_tier)
+    assert bill is not None
+    return bill
 
 
 def inputs(**changes: object) -> CostInputs:
@@ -30,32 +50,29 @@ def inputs(**changes: object) -> CostInputs:
 
 def test_ten_million_requests_at_200ms_and_512mib() -> None:
     # 10M x 0.2 s x 0.5 GB = 1,000,000 GB-s x $0.0000166667 = $16.67; 10M x $0.20/M = $2.00
-    bill = serverless_bill(LAMBDA, inputs(), free_tier=False)
+    bill = bill_of(LAMBDA)
     assert dict(bill.items) == {"requests": 2.00, "compute": 16.67}
     assert bill.monthly_usd == 18.67
 
 
 def test_free_tier_is_subtracted_only_when_asked() -> None:
     # (1,000,000 - 400,000) GB-s x $0.0000166667 = $10.00; (10M - 1M) x $0.20/M = $1.80
-    bill = serverless_bill(LAMBDA, inputs(), free_tier=True)
+    bill = bill_of(LAMBDA, free_tier=True)
     assert dict(bill.items) == {"requests": 1.80, "compute": 10.00}
 
 
 def test_arm_is_cheaper_per_gb_second() -> None:
-    bill = serverless_bill(LAMBDA, inputs(architecture="arm64"), free_tier=False)
+    bill = bill_of(LAMBDA, architecture="arm64")
     assert dict(bill.items)["compute"] == 13.33  # 1,000,000 x $0.0000133334
 
 
 def test_duration_bills_by_the_millisecond_and_memory_by_the_mib() -> None:
     # 1M x 0.1005 s rounds up to 0.101 s; 130 MiB bills as 130/1024 GB
-    bill = serverless_bill(
+    bill = bill_of(
         LAMBDA,
-        inputs(
-            monthly_requests=1_000_000,
-            duration=parse_duration("100.5ms"),
-            memory=parse_size("130MiB"),
-        ),
-        free_tier=False,
+        monthly_requests=1_000_000,
+        duration=parse_duration("100.5ms"),
+        memory=parse_size("130MiB"),
     )
     expected = 1_000_000 * 0.101 * (130 / 1024) * 0.0000166667
     assert dict(bill.items)["compute"] == round(expected, 2)
@@ -63,7 +80,7 @@ def test_duration_bills_by_the_millisecond_and_memory_by_the_mib() -> None:
 
 def test_http_work_pays_the_front_door_per_512kib() -> None:
     # 10M requests of 700 KiB count twice: 20M x $1.00/M = $20.00
-    bill = serverless_bill(LAMBDA, inputs(http=True, payload=parse_size("700KiB")), free_tier=False)
+    bill = bill_of(LAMBDA, http=True, payload=parse_size("700KiB"))
     assert dict(bill.items)["front_door"] == 20.00
 
 
@@ -88,6 +105,72 @@ def test_always_on_is_sized_for_peak_with_two_instances_at_least() -> None:
 def test_break_even_is_where_the_bills_meet() -> None:
     cost = estimate(LAMBDA, AWS_BASELINES, inputs(), free_tier=False)
     assert cost.always_on is not None and cost.break_even is not None
-    at_break_even = inputs(monthly_requests=cost.break_even.per_month)
-    bill = serverless_bill(LAMBDA, at_break_even, free_tier=False)
+    bill = bill_of(LAMBDA, monthly_requests=cost.break_even.per_month)
     assert bill.monthly_usd == pytest.approx(cost.always_on.monthly_usd, rel=0.01)
+
+
+@pytest.mark.parametrize("platform", [LAMBDA, AZURE, GCP, CLOUDFLARE], ids=lambda p: p.id)
+def test_break_even_holds_on_every_platform(platform: Platform) -> None:
+    steady = inputs(monthly_requests=300_000_000, peak_rate=parse_rate("120/s"))
+    cost = estimate(platform, AWS_BASELINES, steady, free_tier=False)
+    assert cost.always_on is not None and cost.break_even is not None
+    moved = dataclasses.replace(steady, monthly_requests=cost.break_even.per_month)
+    bill = serverless_bill(platform, moved, free_tier=False)
+    assert bill is not None
+    assert bill.monthly_usd == pytest.approx(cost.always_on.monthly_usd, rel=0.01, abs=0.02)
+
+
+def test_google_bills_requests_cpu_and_memory_of_the_tier() -> None:
+    # 512 MiB comes with 0.333 vCPU. 10M x $0.40/M = $4.00;
+    # 10M x 0.2 s x 0.5 GiB = 1,000,000 GiB-s x $0.0000025 = $2.50;
+    # 10M x 0.2 s x 0.333 vCPU = 666,000 vCPU-s x $0.000024 = $15.984
+    bill = bill_of(GCP)
+    assert dict(bill.items) == {"requests": 4.00, "compute": 2.50, "cpu": 15.98}
+    assert bill.monthly_usd == 22.48
+
+
+def test_google_free_tier_covers_each_meter() -> None:
+    # (10M - 2M) x $0.40/M = $3.20; (1,000,000 - 360,000) x $0.0000025 = $1.60;
+    # (666,000 - 180,000) x $0.000024 = $11.664
+    bill = bill_of(GCP, free_tier=True)
+    assert dict(bill.items) == {"requests": 3.20, "compute": 1.60, "cpu": 11.66}
+
+
+def test_google_rounds_memory_up_to_the_next_tier() -> None:
+    assert str(billed_memory(GCP, parse_size("600MiB"))) == "1024MiB"
+    assert billed_vcpus(GCP, parse_size("600MiB"), None) == 0.583
+    assert billed_vcpus(GCP, parse_size("600MiB"), 2.0) == 2.0  # asked for more CPU
+    # 150 ms runs bill as 200 ms
+    bill = bill_of(GCP, duration=parse_duration("150ms"))
+    assert dict(bill.items)["compute"] == 2.50
+
+
+def test_azure_flex_bills_the_instance_size_and_at_least_one_second() -> None:
+    # 512 MiB instance; 200 ms bills as 1 s: 10M x 1 s x 0.5 GB x $0.000026 = $130.00
+    bill = bill_of(AZURE)
+    assert dict(bill.items) == {"compute": 130.00}
+    assert bill.unpriced == ("requests",)  # the execution price is not confirmed
+    # 1 GiB needs the 2 GB instance; 1.25 s bills as 1.3 s
+    bigger = bill_of(AZURE, memory=parse_size("1GiB"), duration=parse_duration("1.25s"))
+    assert dict(bigger.items)["compute"] == round(10_000_000 * 1.3 * 2 * 0.000026, 2)
+
+
+def test_cloudflare_bills_the_plan_and_cpu_time_over_its_allowance() -> None:
+    # $5 plan with 10M requests and 30M CPU-ms included:
+    # 10M x 200 ms = 2,000M CPU-ms; (2,000M - 30M) x $0.02/M = $39.40
+    bill = bill_of(CLOUDFLARE)
+    assert dict(bill.items) == {"plan": 5.00, "requests": 0.00, "cpu": 39.40}
+    assert bill.monthly_usd == 44.40
+    quiet = bill_of(CLOUDFLARE, monthly_requests=1000, duration=parse_duration("5ms"))
+    assert quiet.monthly_usd == 5.00
+
+
+def test_static_website_is_object_storage_plus_cdn() -> None:
+    # 100M requests: 100M / 10,000 x $0.01 = $100.00; 10 GiB stored x $0.023 = $0.23
+    site = {"static_site": True, "site_size": parse_size("10GiB"), "monthly_requests": 100e6}
+    bill = bill_of(LAMBDA, **site)
+    assert dict(bill.items) == {"cdn_requests": 100.00, "storage": 0.23}
+    # the always-free 10M CloudFront requests: 90M / 10,000 x $0.01 = $90.00
+    assert dict(bill_of(LAMBDA, free_tier=True, **site).items)["cdn_requests"] == 90.00
+    # providers without published static-hosting prices give no bill rather than a guess
+    assert serverless_bill(GCP, inputs(**site), free_tier=False) is None

@@ -18,10 +18,14 @@ GOLDEN = Path(__file__).parent / "golden"
 EXAMPLES = sorted(WORKLOADS.glob("*.yaml"))
 
 
-def output(path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch) -> str:
+# Examples whose comparison across every platform is kept as well.
+ALL_TARGETS = [WORKLOADS / f"{name}.yaml" for name in ("document-ocr-batch", "video-upscaler")]
+
+
+def output(path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch, *extra: str) -> str:
     monkeypatch.chdir(ROOT)
     relative = str(path.relative_to(ROOT))
-    args = ["assess", relative, "--format", fmt, "--as-of", AS_OF, "--width", "100"]
+    args = ["assess", relative, "--format", fmt, "--as-of", AS_OF, "--width", "100", *extra]
     result = CliRunner().invoke(main, args, env={"NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
     return result.stdout.replace(f'"version": "{__version__}"', '"version": "<version>"')
@@ -34,6 +38,20 @@ def test_report_matches_golden(
 ) -> None:
     text = output(path, fmt, monkeypatch)
     golden = GOLDEN / f"{path.stem}.{suffix}"
+    if update_golden:
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"missing {golden}; run pytest with --update-golden"
+    assert text == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt,suffix", [("json", "json"), ("terminal", "txt")])
+@pytest.mark.parametrize("path", ALL_TARGETS, ids=[p.stem for p in ALL_TARGETS])
+def test_comparison_across_all_targets_matches_golden(
+    path: Path, fmt: str, suffix: str, update_golden: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = output(path, fmt, monkeypatch, "--target", "all")
+    golden = GOLDEN / "all-targets" / f"{path.stem}.{suffix}"
     if update_golden:
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(text, encoding="utf-8")

@@ -70,18 +70,18 @@ def _monthly(result: Result) -> str:
     bill = result.cost.serverless if result.cost else None
     if bill is None:
         return "-"
-    text = f"${bill.monthly_usd:,.2f}"
-    return f"{text} + {', '.join(bill.unpriced)}" if bill.unpriced else text
+    # A bill with parts whose price is unconfirmed is a lower bound.
+    return f"≥ ${bill.monthly_usd:,.2f}" if bill.unpriced else f"${bill.monthly_usd:,.2f}"
 
 
 def _reason(result: Result) -> str:
-    """The finding that most shapes the verdict: the first blocker, else the first risk."""
+    """What most shapes the verdict: the first blocker's or risk's message, else a benefit."""
     for severity in ("blocker", "risk"):
         for finding in result.active:
             if finding.severity == severity:
-                return finding.title
-    benefits = [f for f in result.active if f.severity == "benefit"]
-    return benefits[0].title if benefits else "no findings"
+                return finding.message
+    benefits = [f.title.lower() for f in result.active if f.severity == "benefit"]
+    return "No blockers or risks" + (f"; {benefits[0]}" if benefits else "")
 
 
 def _comparison(group: list[Result], best: Result) -> Group:
@@ -91,28 +91,29 @@ def _comparison(group: list[Result], best: Result) -> Group:
         title_justify="left",
         show_edge=False,
         pad_edge=False,
-        expand=True,
     )
     table.add_column("target", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
     table.add_column("score", justify="right")
     table.add_column("blockers", justify="right")
-    table.add_column("per month", justify="right")
-    table.add_column("cold p99", justify="right")
-    table.add_column("main reason", ratio=1)
+    table.add_column("per month", justify="right", no_wrap=True)
+    table.add_column("cold start p99", justify="right")
+    reasons = Table.grid(padding=(0, 2), expand=True)
+    reasons.add_column(no_wrap=True)
+    reasons.add_column(ratio=1)
     for result in group:
         label, style = VERDICT_STYLE[result.verdict]
         blockers = sum(1 for f in result.active if f.severity == "blocker")
-        marker = "* " if result is best else "  "
+        name = ("* " if result is best else "  ") + result.target
         table.add_row(
-            Text(marker + result.target, style="bold" if result is best else ""),
+            Text(name, style="bold" if result is best else ""),
             Text(label.lower(), style=style),
             f"{result.score:g}",
             str(blockers),
             _monthly(result),
             result.cold_start_p99 or "-",
-            _reason(result),
         )
+        reasons.add_row(Text(name, style="dim"), _reason(result))
     label, style = VERDICT_STYLE[best.verdict]
     verdict = Text.assemble(
         "Best fit: ",
@@ -121,9 +122,11 @@ def _comparison(group: list[Result], best: Result) -> Group:
         (label.lower(), style),
         f", score {best.score:g}",
         f", {_monthly(best)} a month)" if best.cost and best.cost.serverless else ")",
-        ("   details below; every target is in --format json", "dim"),
+        (" - its details follow; --format json has every target", "dim"),
     )
-    return Group(table, verdict)
+    return Group(
+        table, Text(), Text("Main reason per target", style="bold"), reasons, Text(), verdict
+    )
 
 
 def _result(result: Result) -> Group:
@@ -271,7 +274,7 @@ def _cost(result: Result) -> Table:
         bill = cost.serverless
         items = ", ".join(f"{name} ${usd:,.2f}" for name, usd in bill.items.items())
         if bill.unpriced:
-            items += f"; not included (price unconfirmed): {', '.join(bill.unpriced)}"
+            items += f"; not included, price unconfirmed: {', '.join(bill.unpriced)}"
         table.add_row(result.target_name, _monthly(result), items)
     else:
         table.add_row(result.target_name, "-", "no published prices for this workload")

@@ -1,0 +1,346 @@
+"""The `platforms` command's output: the profiles' key figures, or one profile in full."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from serverless_fit.catalog import (
+    Baseline,
+    Platform,
+    Pricing,
+    Sourced,
+    as_data,
+    dates,
+)
+from serverless_fit.report import RenderOptions
+
+
+def _console(buffer: io.StringIO, options: RenderOptions) -> Console:
+    return Console(
+        file=buffer,
+        width=options.width,
+        force_terminal=options.color,
+        no_color=not options.color,
+        color_system="standard" if options.color else None,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+
+
+def _usd(amount: float) -> str:
+    """A unit price as the provider writes it: every significant digit, at least cents."""
+    whole, _, fraction = f"{amount:,.10f}".partition(".")
+    fraction = fraction.rstrip("0").ljust(2, "0")
+    return f"${whole}.{fraction}"
+
+
+def price_summary(pricing: Pricing) -> str:
+    """One line saying what a run costs: the plan fee, requests and each compute meter."""
+    parts: list[str] = []
+    if pricing.plan_fee is not None:
+        parts.append(f"{_usd(pricing.plan_fee.usd_per_month)}/month plan")
+    requests = pricing.requests
+    if requests.usd_per_million is None:
+        parts.append("requests: price unconfirmed")
+    else:
+        over = f" over {requests.included / 1e6:g}M" if requests.included else ""
+        parts.append(f"{_usd(requests.usd_per_million)}/M requests{over}")
+    compute = pricing.compute
+    if compute.gb_s is not None:
+        for architecture, tiers in compute.gb_s.tiers.items():
+            parts.append(f"{_usd(tiers[0].price)}/GB-s ({architecture})")
+    if compute.vcpu_s is not None:
+        parts.append(f"{_usd(compute.vcpu_s.usd_per_vcpu_s)}/vCPU-s")
+    if compute.cpu_ms is not None:
+        included_ms = compute.cpu_ms.included_ms
+        over = f" over {included_ms / 1e6:g}M" if included_ms else ""
+        parts.append(f"{_usd(compute.cpu_ms.usd_per_million_ms)}/M CPU-ms{over}")
+    return " + ".join(parts)
+
+
+def _timeout(platform: Platform) -> str:
+    limits = platform.limits
+    text = str(limits.timeout.value)
+    if limits.timeout_http is not None:
+        text += f" (HTTP {limits.timeout_http.value})"
+    return text
+
+
+def _cold_range(platform: Platform) -> str:
+    figures = platform.cold_start.runtimes.values()
+    low = min(f.p99 for f in figures)
+    high = max(f.p99 for f in figures)
+    return f"{low} (every runtime)" if low == high else f"{low} to {high} by runtime"
+
+
+def _memory(platform: Platform) -> str:
+    low, high = platform.limits.memory_min.value, platform.limits.memory_max.value
+    return str(high) if low == high else f"{low} to {high}"
+
+
+def _dated(model: Platform | Baseline) -> str:
+    found = dates(model)
+    return f"{min(found).isoformat()} to {max(found).isoformat()}"
+
+
+def render_list(
+    platforms: list[Platform], baselines: list[Baseline], options: RenderOptions, fmt: str
+) -> str:
+    if fmt == "json":
+        data = {
+            "platforms": [as_data(p) for p in platforms],
+            "baselines": [as_data(b) for b in baselines],
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    buffer = io.StringIO()
+    console = _console(buffer, options)
+    table = Table(
+        title="Serverless targets (--target NAME, or --target all)",
+        title_justify="left",
+        show_edge=False,
+        show_header=False,
+        pad_edge=False,
+        expand=True,
+    )
+    table.add_column("target", no_wrap=True)
+    table.add_column("", no_wrap=True, style="dim")
+    table.add_column("", ratio=1)
+    for platform in platforms:
+        door = platform.front_door
+        rows = [
+            ("", f"{platform.name} ({platform.region})"),
+            ("timeout", _timeout(platform)),
+            ("memory", _memory(platform)),
+            ("front door", f"{door.name}: {door.timeout.value}"),
+            ("cold p99", _cold_range(platform)),
+            ("price", price_summary(platform.pricing)),
+            ("as of", _dated(platform)),
+        ]
+        for line, (label, value) in enumerate(rows):
+            name = Text(platform.id, style="bold") if line == 0 else ""
+            table.add_row(name, label, value, end_section=line == len(rows) - 1)
+    console.print(table)
+    console.print()
+    fleets = Table(
+        title="Always-on baselines (every target's bill is compared with the cheapest fit)",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        expand=True,
+    )
+    fleets.add_column("baseline", no_wrap=True, style="bold")
+    fleets.add_column("shapes (USD per hour)", ratio=1)
+    fleets.add_column("at least", justify="right", no_wrap=True)
+    fleets.add_column("as of", no_wrap=True)
+    for baseline in baselines:
+        shapes = [
+            f"{i.name}: {i.vcpus:g} vCPU, {i.memory}, {i.architecture}, {_usd(i.usd_per_hour)}"
+            for i in baseline.instances
+        ]
+        if baseline.rates is not None:
+            for arch in ("x86_64", "arm64"):
+                rate = getattr(baseline.rates, arch)
+                shapes.append(
+                    f"{arch}: {_usd(rate.usd_per_vcpu_hour)} per vCPU + "
+                    f"{_usd(rate.usd_per_gb_hour)} per GB"
+                )
+            sizes = ", ".join(f"{t.vcpus:g} vCPU/{t.memory}" for t in baseline.task_sizes)
+            shapes.append(f"task sizes: {sizes}")
+        fleets.add_row(
+            baseline.id,
+            "\n".join(shapes),
+            f"{baseline.min_instances} instances",
+            _dated(baseline),
+        )
+    console.print(fleets)
+    console.print(
+        Text("serverless-fit platforms NAME shows every figure with its source.", style="dim")
+    )
+    return buffer.getvalue()
+
+
+def _figures(platform: Platform) -> list[tuple[str, str, Sourced | None, str | None]]:
+    """(section, figure, its source record, the value as text) for every sourced figure."""
+    rows: list[tuple[str, str, Sourced | None, str | None]] = []
+    limits = platform.limits
+    for name in type(limits).model_fields:
+        item = getattr(limits, name)
+        if item is None:
+            rows.append(("limits", name, None, None))
+            continue
+        value = item.value
+        text = ", ".join(value) if isinstance(value, list) else _plain(value)
+        rows.append(("limits", name, item, text))
+    door = platform.front_door
+    rows.append(("front door", "timeout", door.timeout, str(door.timeout.value)))
+    if door.metering_unit is not None:
+        rows.append(
+            ("front door", "metering unit", door.metering_unit, str(door.metering_unit.value))
+        )
+    if door.usd_per_million_requests is not None:
+        prices = door.usd_per_million_requests
+        tiers = "; ".join(
+            f"{_usd(t.price)}/M" + (f" up to {t.up_to / 1e6:g}M" if t.up_to else "")
+            for t in prices.tiers
+        )
+        rows.append(("front door", "requests", prices, tiers))
+    pricing = platform.pricing
+    if pricing.plan_fee is not None:
+        rows.append(
+            ("prices", "plan", pricing.plan_fee, f"{_usd(pricing.plan_fee.usd_per_month)}/month")
+        )
+    requests = pricing.requests
+    request_text = (
+        "unconfirmed"
+        if requests.usd_per_million is None
+        else f"{_usd(requests.usd_per_million)}/M"
+        + (f", {requests.included / 1e6:g}M included" if requests.included else "")
+    )
+    rows.append(("prices", "requests", requests, request_text))
+    compute = pricing.compute
+    rounding = f"duration in {compute.duration_step} steps"
+    if compute.minimum_duration is not None:
+        rounding += f", at least {compute.minimum_duration}"
+    if compute.memory_step is not None:
+        rounding += f"; memory in {compute.memory_step} steps"
+    if compute.memory_sizes:
+        rounding += "; memory sizes " + ", ".join(str(s) for s in compute.memory_sizes)
+    rows.append(("prices", "metering", compute, rounding))
+    if compute.gb_s is not None:
+        for architecture, memory_tiers in compute.gb_s.tiers.items():
+            text = "; ".join(
+                f"{_usd(t.price)}/GB-s" + (f" up to {t.up_to / 1e9:g}B" if t.up_to else "")
+                for t in memory_tiers
+            )
+            rows.append(("prices", f"memory-time {architecture}", compute.gb_s, text))
+    if compute.vcpu_s is not None:
+        vcpus = ", ".join(f"{t.memory}: {t.vcpus:g}" for t in compute.vcpu_s.vcpus_by_memory)
+        text = f"{_usd(compute.vcpu_s.usd_per_vcpu_s)}/vCPU-s; vCPUs by memory {vcpus}"
+        rows.append(("prices", "cpu-time", compute.vcpu_s, text))
+    if compute.cpu_ms is not None:
+        text = f"{_usd(compute.cpu_ms.usd_per_million_ms)}/M CPU-ms"
+        if compute.cpu_ms.included_ms:
+            text += f", {compute.cpu_ms.included_ms / 1e6:g}M included"
+        rows.append(("prices", "cpu-time", compute.cpu_ms, text))
+    if pricing.ephemeral_storage is not None:
+        storage = pricing.ephemeral_storage
+        text = f"{_usd(storage.usd_per_gb_s)}/GB-s above {storage.included}"
+        rows.append(("prices", "ephemeral storage", storage, text))
+    if pricing.free_tier is not None:
+        free = pricing.free_tier
+        parts = [f"{free.requests / 1e6:g}M requests"] if free.requests else []
+        parts += [f"{free.gb_s:,.0f} GB-s"] if free.gb_s else []
+        parts += [f"{free.vcpu_s:,.0f} vCPU-s"] if free.vcpu_s else []
+        rows.append(("prices", "free tier (--free-tier)", free, ", ".join(parts) + " a month"))
+    else:
+        rows.append(("prices", "free tier (--free-tier)", None, None))
+    hosting = pricing.static_hosting
+    if hosting is not None:
+        rows.append(
+            (
+                "static sites",
+                "CDN requests",
+                hosting.cdn_requests_per_10k,
+                f"{_usd(hosting.cdn_requests_per_10k.usd)} per 10,000 ({hosting.name})",
+            )
+        )
+        rows.append(
+            (
+                "static sites",
+                "storage",
+                hosting.storage_per_gb_month,
+                f"{_usd(hosting.storage_per_gb_month.usd)}/GB-month",
+            )
+        )
+    cold = platform.cold_start
+    idle = cold.idle_reclaim
+    rows.append(("cold starts", "idle reclaim", idle, str(idle.value) if idle else None))
+    mitigation = platform.mitigations.cold_start
+    price = mitigation.usd_per_gb_s
+    mitigation_text = mitigation.name + (
+        "; " + ", ".join(f"{_usd(p)}/GB-s {a}" for a, p in price.items())
+        if price
+        else "; price unconfirmed"
+    )
+    rows.append(("cold starts", "mitigation", mitigation, mitigation_text))
+    return rows
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return str(value)
+
+
+def render_profile(platform: Platform, options: RenderOptions, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(as_data(platform), indent=2, ensure_ascii=False) + "\n"
+    buffer = io.StringIO()
+    console = _console(buffer, options)
+    console.print(Text.assemble((platform.name, "bold"), f"  ({platform.id}, {platform.region})"))
+    console.print(platform.summary)
+    console.print()
+    table = Table(show_edge=False, pad_edge=False, expand=True)
+    table.add_column("section", no_wrap=True, style="dim")
+    table.add_column("figure", no_wrap=True)
+    table.add_column("value", ratio=2)
+    table.add_column("as of", no_wrap=True)
+    table.add_column("source", ratio=2, overflow="fold")
+    for section, figure, record, text in _figures(platform):
+        if record is None or text is None:
+            table.add_row(section, figure, Text("not published", style="dim"), "", "")
+            continue
+        value = text + (f"\n{record.note}" if record.note else "")
+        table.add_row(section, figure, value, record.as_of.isoformat(), record.source)
+    console.print(table)
+    console.print()
+    cold = Table(
+        title=f"Cold starts by runtime (source: {platform.cold_start.source})",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        expand=True,
+    )
+    cold.add_column("runtime", no_wrap=True)
+    cold.add_column("p50", justify="right")
+    cold.add_column("p99", justify="right")
+    cold.add_column("as of", no_wrap=True)
+    cold.add_column("measured", ratio=1)
+    for runtime, measured in platform.cold_start.runtimes.items():
+        cold.add_row(
+            runtime,
+            str(measured.p50),
+            str(measured.p99),
+            measured.as_of.isoformat(),
+            measured.note,
+        )
+    console.print(cold)
+    console.print()
+    mitigations = Table(
+        title="Alternatives on the same provider, named in findings",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        expand=True,
+    )
+    mitigations.add_column("for", no_wrap=True)
+    mitigations.add_column("use", ratio=1)
+    for name in (
+        "long_runs",
+        "large_payloads",
+        "sessions",
+        "connections",
+        "local_disk",
+        "static_site",
+    ):
+        mitigations.add_row(name.replace("_", " "), getattr(platform.mitigations, name))
+    console.print(mitigations)
+    return buffer.getvalue()
