@@ -149,6 +149,9 @@ class CpuTimePrice(Sourced):
 class ComputePrice(Sourced):
     """How one run is metered (memory and duration rounding) and the meters it is priced on."""
 
+    # "run": every run is billed on its own; "instance": an instance's active time is billed,
+    # so runs that overlap or follow closely share it.
+    billed_per: Literal["run", "instance"] = "run"
     memory_step: SizeValue | None = None  # memory billed in steps of this size ...
     memory_sizes: list[SizeValue] | None = None  # ... or as the smallest size that fits
     duration_step: DurationValue

@@ -29,6 +29,7 @@ class CostInputs:
     ephemeral_storage: Size | None
     static_site: bool = False  # served as files from object storage behind a CDN
     site_size: Size | None = None
+    active_hours_per_day: float = 24.0  # the traffic comes in these hours of each day
 
     @property
     def cpu_need(self) -> float:
@@ -118,6 +119,24 @@ def billed_seconds(compute: ComputePrice, duration: Duration) -> float:
     return seconds
 
 
+def billed_time(compute: ComputePrice, inputs: CostInputs) -> float:
+    """Seconds billed in a month for all runs (README, "Cost model").
+
+    Per-run platforms bill each run's rounded duration. Instance-time platforms bill the time
+    an instance is active: with requests arriving at random over the active hours, each keeping
+    the instance billed for one run's rounded duration L, the share of time billed is
+    1 - exp(-rate x L); the instance is never billed for less than the runs themselves take.
+    """
+    assert inputs.duration is not None
+    requests = inputs.monthly_requests
+    per_run = billed_seconds(compute, inputs.duration)
+    if compute.billed_per == "run" or requests <= 0:
+        return requests * per_run
+    active = SECONDS_PER_MONTH * inputs.active_hours_per_day / 24.0
+    covered = active * -math.expm1(-requests / active * per_run)
+    return max(covered, requests * inputs.duration.seconds)
+
+
 def billed_vcpus(platform: Platform, memory: Size, cpus: float | None) -> float:
     """vCPUs billed per run: what the memory size comes with, or more when the workload asks."""
     price = platform.pricing.compute.vcpu_s
@@ -139,7 +158,7 @@ def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) 
     compute = pricing.compute
     free = pricing.free_tier if free_tier else None
     requests = inputs.monthly_requests
-    seconds = billed_seconds(compute, inputs.duration)
+    seconds = billed_time(compute, inputs)  # all runs together
     items: list[tuple[str, float]] = []
     unpriced: list[str] = []
     if pricing.plan_fee is not None:
@@ -150,21 +169,21 @@ def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) 
     else:
         items.append(("requests", billable * pricing.requests.usd_per_million / 1e6))
     if compute.gb_s is not None:
-        gb_s = requests * seconds * billed_memory_gb(platform, inputs.memory)
+        gb_s = seconds * billed_memory_gb(platform, inputs.memory)
         gb_s = max(0.0, gb_s - (free.gb_s if free else 0.0))
         items.append(("compute", tiered(gb_s, compute.gb_s.for_architecture(inputs.architecture))))
     if compute.vcpu_s is not None:
-        vcpu_s = requests * seconds * billed_vcpus(platform, inputs.memory, inputs.cpus)
+        vcpu_s = seconds * billed_vcpus(platform, inputs.memory, inputs.cpus)
         vcpu_s = max(0.0, vcpu_s - (free.vcpu_s if free else 0.0))
         items.append(("cpu", vcpu_s * compute.vcpu_s.usd_per_vcpu_s))
     if compute.cpu_ms is not None:
-        cpu_ms = max(0.0, requests * seconds * 1000 - compute.cpu_ms.included_ms)
+        cpu_ms = max(0.0, seconds * 1000 - compute.cpu_ms.included_ms)
         items.append(("cpu", cpu_ms * compute.cpu_ms.usd_per_million_ms / 1e6))
     storage = inputs.ephemeral_storage
     storage_price = pricing.ephemeral_storage
     if storage_price is not None and storage is not None and storage > storage_price.included:
         extra_gb = (storage.bytes - storage_price.included.bytes) / GIB
-        usd = requests * seconds * extra_gb * storage_price.usd_per_gb_s
+        usd = seconds * extra_gb * storage_price.usd_per_gb_s
         items.append(("ephemeral_storage", usd))
     door = platform.front_door
     if inputs.http and door.usd_per_million_requests is not None:

@@ -276,6 +276,11 @@ def _traffic_facts(workload: Workload, platform: Platform, out: _Collector) -> N
     )
 
 
+def _active_hours(workload: Workload) -> float:
+    traffic = workload.traffic
+    return traffic.active_hours_per_day if traffic and traffic.active_hours_per_day else 24.0
+
+
 def cold_start_share(workload: Workload, idle_reclaim: Duration) -> float:
     """Share of requests that find no warm instance (README, "Cold-start share").
 
@@ -285,7 +290,7 @@ def cold_start_share(workload: Workload, idle_reclaim: Duration) -> float:
     """
     traffic = workload.traffic
     assert traffic is not None and traffic.average is not None
-    hours = traffic.active_hours_per_day if traffic.active_hours_per_day else HOURS_PER_DAY
+    hours = _active_hours(workload)
     active_rate = traffic.average.per_second * HOURS_PER_DAY / hours
     if active_rate <= 0:
         return 1.0
@@ -333,6 +338,7 @@ def _cost_facts(
             ephemeral_storage=resources.ephemeral_storage,
             static_site=static,
             site_size=resources.package if static else None,
+            active_hours_per_day=_active_hours(workload),
         )
         # Every target is compared with the same always-on baselines, whatever its provider.
         cost = estimate(platform, list(catalog.baselines().values()), inputs, free_tier=free_tier)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 
@@ -12,6 +13,8 @@ from serverless_fit.cost import (
     CostInputs,
     always_on_bill,
     billed_memory,
+    billed_seconds,
+    billed_time,
     billed_vcpus,
     estimate,
     serverless_bill,
@@ -140,19 +143,35 @@ def test_google_rounds_memory_up_to_the_next_tier() -> None:
     assert str(billed_memory(GCP, parse_size("600MiB"))) == "1024MiB"
     assert billed_vcpus(GCP, parse_size("600MiB"), None) == 0.583
     assert billed_vcpus(GCP, parse_size("600MiB"), 2.0) == 2.0  # asked for more CPU
-    # 150 ms runs bill as 200 ms
-    bill = bill_of(GCP, duration=parse_duration("150ms"))
-    assert dict(bill.items)["compute"] == 2.50
+    # a 150 ms run is billed as 200 ms when it runs alone
+    assert billed_seconds(GCP.pricing.compute, parse_duration("150ms")) == pytest.approx(0.2)
+    rare = inputs(monthly_requests=10_000, duration=parse_duration("150ms"))
+    assert billed_time(GCP.pricing.compute, rare) == pytest.approx(10_000 * 0.2, rel=1e-3)
 
 
-def test_azure_flex_bills_the_instance_size_and_at_least_one_second() -> None:
-    # 512 MiB instance; 200 ms bills as 1 s: 10M x 1 s x 0.5 GB x $0.000026 = $130.00
+def test_azure_flex_bills_instance_time_of_the_instance_size() -> None:
+    # A run keeps the 512 MB instance billed for at least 1 s. 10M requests spread over the
+    # month's 2,628,000 s arrive at 3.805/s, so the instance is active 1 - e^(-3.805 x 1 s) =
+    # 97.8% of the time: 2,569,537 s x 0.5 GB x $0.000026 = $33.40
     bill = bill_of(AZURE)
-    assert dict(bill.items) == {"compute": 130.00}
+    assert dict(bill.items) == {"compute": 33.40}
     assert bill.unpriced == ("requests",)  # the execution price is not confirmed
-    # 1 GiB needs the 2 GB instance; 1.25 s bills as 1.3 s
-    bigger = bill_of(AZURE, memory=parse_size("1GiB"), duration=parse_duration("1.25s"))
-    assert dict(bigger.items)["compute"] == round(10_000_000 * 1.3 * 2 * 0.000026, 2)
+    # rare runs: each is billed alone, at least 1 s: 1,000 x 1 s x 0.5 GB x $0.000026
+    rare = bill_of(AZURE, monthly_requests=1000)
+    assert dict(rare.items)["compute"] == round(1000 * 1 * 0.5 * 0.000026, 2)
+    # busy: never less than the runs themselves; 1 GiB needs the 2 GB instance
+    busy = bill_of(AZURE, memory=parse_size("1GiB"), duration=parse_duration("1.25s"))
+    assert dict(busy.items)["compute"] == round(10_000_000 * 1.25 * 2 * 0.000026, 2)
+
+
+def test_instance_time_counts_only_the_active_hours() -> None:
+    # the same requests packed into 6 hours a day overlap more, so less instance time is billed
+    spread = bill_of(AZURE, monthly_requests=2_000_000)
+    packed = bill_of(AZURE, monthly_requests=2_000_000, active_hours_per_day=6.0)
+    assert packed.monthly_usd < spread.monthly_usd
+    active = 730 * 3600 / 4
+    expected = max(active * -math.expm1(-2_000_000 / active * 1.0), 2_000_000 * 0.2)
+    assert dict(packed.items)["compute"] == round(expected * 0.5 * 0.000026, 2)
 
 
 def test_cloudflare_bills_the_plan_and_cpu_time_over_its_allowance() -> None:

@@ -10,9 +10,10 @@ import pytest
 
 from serverless_fit.assess import Options, assess_files
 from serverless_fit.catalog import platforms
+from serverless_fit.cost import CostInputs, serverless_bill
 from serverless_fit.facts import cold_start_share
 from serverless_fit.rulepacks import builtin_rules
-from serverless_fit.units import parse_duration
+from serverless_fit.units import parse_duration, parse_size
 from serverless_fit.workload import Workload
 from tests.conftest import ROOT
 
@@ -49,11 +50,42 @@ def test_the_scoring_example_is_the_tools_own_line() -> None:
     assert f"    {line}\n" in README
 
 
+def test_the_bill_table_is_what_the_cost_model_computes() -> None:
+    block = README.split("<!-- bills:start -->")[1].split("<!-- bills:end -->")[0]
+    rows = {}
+    for row in block.strip().splitlines()[2:]:
+        target, bill = (cell.strip() for cell in row.strip("|").split("|"))
+        rows[target] = bill
+    inputs = CostInputs(
+        monthly_requests=10_000_000,
+        duration=parse_duration("200ms"),
+        memory=parse_size("512MiB"),
+        cpus=None,
+        architecture="x86_64",
+        peak_rate=None,
+        http=False,
+        payload=None,
+        ephemeral_storage=None,
+    )
+    expected = {}
+    for target, platform in platforms().items():
+        bill = serverless_bill(platform, inputs, free_tier=False)
+        assert bill is not None
+        parts = " + ".join(f"{name} ${usd:,.2f}" for name, usd in bill.items)
+        text = f"{parts} = ${bill.monthly_usd:,.2f}"
+        if bill.unpriced:
+            text += f", without {', '.join(bill.unpriced)} (price unconfirmed)"
+        expected[target] = text
+    assert rows == expected
+
+
 def test_the_cold_start_example() -> None:
     workload = Workload.model_validate(
         {"name": "w", "archetype": "api", "traffic": {"pattern": "sporadic", "average": "20/h"}}
     )
-    idle = platforms()["aws-lambda"].cold_start.idle_reclaim.value
+    reclaim = platforms()["aws-lambda"].cold_start.idle_reclaim
+    assert reclaim is not None
+    idle = reclaim.value
     assert idle == parse_duration("6min")
     assert round(cold_start_share(workload, idle), 3) == 0.135
 
