@@ -203,8 +203,22 @@ class ColdStartMitigation(Sourced):
     usd_per_gb_s: dict[Architecture, float] | None = None  # None: price not confirmed
 
 
+class UnitPrice(_Data):
+    unit: str
+    usd: float
+
+
+class RuntimeMitigation(Sourced):
+    """Another way to cut cold starts, for some runtimes only (such as snapshots)."""
+
+    name: str
+    runtimes: list[Runtime]
+    prices: list[UnitPrice] = Field(default_factory=list)  # empty: no extra charge
+
+
 class Mitigations(_Data):
     cold_start: ColdStartMitigation
+    cold_start_by_runtime: list[RuntimeMitigation] = Field(default_factory=list)
     long_runs: str
     large_payloads: str
     sessions: str

@@ -65,7 +65,7 @@ class CostEstimate:
     always_on: AlwaysOnBill | None
     ratio: float | None  # serverless over always-on
     break_even: Rate | None  # average rate at which both cost the same
-    free_tier: bool
+    free_tier: bool  # a free tier was asked for and the platform publishes one
 
 
 def _bill(items: list[tuple[str, float]], unpriced: tuple[str, ...] = ()) -> Bill:
@@ -246,7 +246,13 @@ def estimate(
     if serverless is not None and always_on is not None and always_on.monthly_usd > 0:
         ratio = serverless.monthly_usd / always_on.monthly_usd
         break_even = _break_even(platform, inputs, always_on.monthly_usd, free_tier=free_tier)
-    return CostEstimate(serverless, always_on, ratio, break_even, free_tier)
+    pricing = platform.pricing
+    has_free_tier = pricing.free_tier is not None or (
+        inputs.static_site
+        and pricing.static_hosting is not None
+        and pricing.static_hosting.free_cdn_requests is not None
+    )
+    return CostEstimate(serverless, always_on, ratio, break_even, free_tier and has_free_tier)
 
 
 def _break_even(

@@ -269,6 +269,10 @@ def _figures(platform: Platform) -> list[tuple[str, str, Sourced | None, str | N
         else "; price unconfirmed"
     )
     rows.append(("cold starts", "mitigation", mitigation, mitigation_text))
+    for extra in platform.mitigations.cold_start_by_runtime:
+        prices = "; ".join(f"{_usd(p.usd)} {p.unit}" for p in extra.prices) or "no extra charge"
+        text = f"{extra.name} for {', '.join(extra.runtimes)}: {prices}"
+        rows.append(("cold starts", "mitigation", extra, text))
     return rows
 
 
