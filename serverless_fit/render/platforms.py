@@ -270,8 +270,8 @@ def _figures(platform: Platform) -> list[tuple[str, str, Sourced | None, str | N
     )
     rows.append(("cold starts", "mitigation", mitigation, mitigation_text))
     for extra in platform.mitigations.cold_start_by_runtime:
-        prices = "; ".join(f"{_usd(p.usd)} {p.unit}" for p in extra.prices) or "no extra charge"
-        text = f"{extra.name} for {', '.join(extra.runtimes)}: {prices}"
+        charges = "; ".join(f"{_usd(p.usd)} {p.unit}" for p in extra.prices)
+        text = f"{extra.name} for {', '.join(extra.runtimes)}: {charges or 'no extra charge'}"
         rows.append(("cold starts", "mitigation", extra, text))
     return rows
 
