@@ -25,6 +25,7 @@ from serverless_fit.report import (
     NotAssessed,
     Report,
     Result,
+    RuleInfo,
     WaiverInfo,
 )
 from serverless_fit.scoring import confidence, contribution, score
@@ -221,24 +222,97 @@ def best_result(results: Sequence[Result]) -> Result:
     return min(results, key=key)
 
 
+@dataclass(frozen=True)
+class WorkloadOutcome:
+    name: str
+    line: int | None  # where the name is written
+    results: tuple[Result, ...]  # one per target
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What one file gave: its workloads' results, or the problems that kept them out."""
+
+    file: str
+    workloads: tuple[WorkloadOutcome, ...]
+    errors: tuple[Problem, ...]
+
+
+def assess_file(path: Path, rules: Sequence[Rule], options: Options, as_of: dt.date) -> FileOutcome:
+    """Assess every workload in one file on every target; input problems are returned."""
+    file = str(path)
+    try:
+        loaded = load_file(path, {rule.id for rule in rules})
+    except InputError as error:
+        return FileOutcome(file, (), tuple(error.problems))
+    workloads: list[WorkloadOutcome] = []
+    for item in loaded:
+        assessed = [
+            assess_workload(item, platform, rules, as_of=as_of, free_tier=options.free_tier)
+            for platform in targets_for(item.workload, options.targets)
+        ]
+        best = best_result(assessed)
+        results = tuple(dataclasses.replace(r, best_fit=r is best) for r in assessed)
+        workloads.append(WorkloadOutcome(item.workload.name, item.lines.get("name"), results))
+    return FileOutcome(file, tuple(workloads), ())
+
+
+def rule_info(rule: Rule) -> RuleInfo:
+    return RuleInfo(
+        id=rule.id,
+        name=rule.name,
+        title=rule.title,
+        severity=rule.severity,
+        dimension=rule.dimension,
+        what=rule.docs.what,
+        why=rule.docs.why,
+        mitigation=rule.mitigation,
+        claims=tuple(rule.claims),
+        references=tuple(rule.references),
+    )
+
+
+def build_report(
+    outcomes: Iterable[FileOutcome],
+    as_of: dt.date,
+    rules: Sequence[Rule] = (),
+    problems: Sequence[Problem] = (),
+) -> Report:
+    """One report from per-file outcomes in input order; a name used twice is an input error.
+
+    `problems` are found before any file is read (a glob that matches nothing).
+    """
+    results: list[Result] = []
+    errors: list[Problem] = list(problems)
+    first_seen: dict[str, tuple[str, int | None]] = {}
+    for outcome in outcomes:
+        errors.extend(outcome.errors)
+        for workload in outcome.workloads:
+            if workload.name in first_seen:
+                first = first_seen[workload.name]
+                errors.append(duplicate_name(workload.name, outcome.file, workload.line, *first))
+                continue
+            first_seen[workload.name] = (outcome.file, workload.line)
+            results.extend(workload.results)
+    infos = tuple(rule_info(rule) for rule in rules)
+    return Report(__version__, as_of.isoformat(), tuple(results), tuple(errors), rules=infos)
+
+
+def duplicate_name(
+    name: str, file: str, line: int | None, first_file: str, first_line: int | None
+) -> Problem:
+    """Two workloads of one batch share a name: reports and baselines key results by it."""
+    where = f"{first_file}:{first_line}" if first_line is not None else first_file
+    message = (
+        f"found {name!r}, already the name of the workload at {where}; "
+        "allowed: a name used once in the batch"
+    )
+    return Problem(file, line, None, "name", message)
+
+
 def assess_files(paths: Iterable[Path], rules: Sequence[Rule], options: Options) -> Report:
-    """Assess every workload in every file; invalid files become report errors, not exceptions."""
+    """Assess every workload in every file, in this process, in order."""
     as_of = options.as_of or dt.date.today()
     resolve_targets(options.targets)
-    known = {rule.id for rule in rules}
-    results: list[Result] = []
-    errors: list[Problem] = []
-    for path in paths:
-        try:
-            loaded = load_file(path, known)
-        except InputError as error:
-            errors.extend(error.problems)
-            continue
-        for item in loaded:
-            assessed = [
-                assess_workload(item, platform, rules, as_of=as_of, free_tier=options.free_tier)
-                for platform in targets_for(item.workload, options.targets)
-            ]
-            best = best_result(assessed)
-            results.extend(dataclasses.replace(r, best_fit=r is best) for r in assessed)
-    return Report(__version__, as_of.isoformat(), tuple(results), tuple(errors))
+    outcomes = (assess_file(path, rules, options, as_of) for path in paths)
+    return build_report(outcomes, as_of, rules)

@@ -5,42 +5,49 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from serverless_fit import __version__
 
 if TYPE_CHECKING:
-    from serverless_fit.report import RenderOptions
+    from serverless_fit.config import LoadedConfig
+    from serverless_fit.errors import Problem
+    from serverless_fit.report import RenderOptions, Report
 
 EXIT_OK, EXIT_THRESHOLD, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 ISSUES_URL = "https://github.com/serverless-fit/serverless-fit/issues"
-YAML_SUFFIXES = (".yaml", ".yml")
+FORMATS = ("auto", "terminal", "text", "json", "sarif", "junit", "markdown", "github")
+FAIL_ON = ("poor-fit", "fit-with-mitigations", "blocker", "risk", "info")
+DEFAULT_TARGETS = ("aws-lambda",)
+PROGRESS_MIN_FILES = 50  # smaller batches finish before a bar would help
+# --format auto with --output picks the format from the file name.
+SUFFIX_FORMATS = {
+    ".json": "json",
+    ".sarif": "sarif",
+    ".xml": "junit",
+    ".md": "markdown",
+    ".txt": "text",
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _expand(paths: tuple[str, ...]) -> list[Path]:
-    """Files as given; folders searched for *.yaml and *.yml, hidden folders skipped."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path).parts
-                hidden = any(part.startswith(".") for part in relative)
-                if child.suffix in YAML_SUFFIXES and child.is_file() and not hidden:
-                    found.append(child)
-        else:
-            found.append(path)
-    return list(dict.fromkeys(found))
+def _fail(problems: Sequence[Problem]) -> NoReturn:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    sys.exit(EXIT_INPUT)
 
 
-def _render_options(width: int | None) -> RenderOptions:
+def _render_options(width: int | None, to_file: bool = False) -> RenderOptions:
     """Colour only on a terminal and without NO_COLOR; the terminal's width unless given."""
     from serverless_fit.report import RenderOptions
 
-    tty = sys.stdout.isatty()
+    tty = sys.stdout.isatty() and not to_file
     color = tty and "NO_COLOR" not in os.environ
     columns = os.get_terminal_size().columns if tty else 100
     return RenderOptions(color=color, width=width or columns)
@@ -74,65 +81,371 @@ def main() -> None:
     """
 
 
+def _batch_options(command: F) -> F:
+    """Options shared by every command that assesses a batch."""
+    decorators = [
+        click.argument("paths", nargs=-1, required=True),
+        click.option(
+            "--target",
+            "targets",
+            multiple=True,
+            help="Platform to assess against (repeatable; default aws-lambda); `all` for every "
+            "platform of the workload's allowed providers. `serverless-fit platforms` lists them.",
+        ),
+        click.option(
+            "--as-of",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            default=None,
+            help="Date that waiver expiry is judged on (default: today).",
+        ),
+        click.option(
+            "--free-tier/--no-free-tier",
+            default=None,
+            help="Include the providers' free tiers in costs (default: no).",
+        ),
+        click.option(
+            "--exclude",
+            multiple=True,
+            metavar="GLOB",
+            help="Skip files whose path, name or folder matches (repeatable).",
+        ),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Processes to assess with (default: the number of CPUs).",
+        ),
+        click.option(
+            "--follow-symlinks/--no-follow-symlinks",
+            default=None,
+            help="Follow symbolic links when searching folders (default: no).",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Config file (default: the nearest .serverless-fit.yaml or pyproject.toml "
+            "with [tool.serverless-fit]).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+@dataclass(frozen=True)
+class _Batch:
+    report: Report
+    config: LoadedConfig
+
+
+def _load_config(config_file: Path | None) -> LoadedConfig:
+    from serverless_fit import config
+    from serverless_fit.errors import InputError
+
+    try:
+        return config.load(config_file, Path.cwd())
+    except InputError as error:
+        _fail(error.problems)
+
+
+def _run_batch(
+    loaded: LoadedConfig,
+    paths: tuple[str, ...],
+    targets: tuple[str, ...],
+    as_of: dt.datetime | None,
+    free_tier: bool | None,
+    exclude: tuple[str, ...],
+    jobs: int | None,
+    follow_symlinks: bool | None,
+) -> Report:
+    """Find the files, assess them (in parallel when it pays), and return the report."""
+    from serverless_fit.assess import Options
+    from serverless_fit.batch import assess_batch, default_jobs
+    from serverless_fit.discover import discover
+    from serverless_fit.errors import InputError
+
+    values = loaded.values
+    follow = follow_symlinks if follow_symlinks is not None else bool(values.follow_symlinks)
+    files, problems = discover(paths, (*(values.exclude or ()), *exclude), follow)
+    if not files and not problems:
+        message = "found no *.yaml or *.yml workload files; allowed: files, folders or globs"
+        _fail([_problem(" ".join(paths), message)])
+    options = Options(
+        targets=targets or tuple(values.target or DEFAULT_TARGETS),
+        as_of=as_of.date() if as_of else None,
+        free_tier=free_tier if free_tier is not None else bool(values.free_tier),
+    )
+    packs = tuple(loaded.path(p) for p in values.rules or ())
+    workers = jobs or values.jobs or default_jobs()
+    try:
+        with _progress(len(files)) as advance:
+            return assess_batch(files, packs, options, workers, advance, problems)
+    except InputError as error:
+        _fail(error.problems)
+
+
+def _problem(file: str, message: str, field: str | None = None) -> Problem:
+    from serverless_fit.errors import Problem
+
+    return Problem(file, None, None, field, message)
+
+
+class _NoProgress:
+    def __enter__(self) -> Callable[[int], None] | None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _ProgressBar:
+    """A bar on stderr while a large batch runs, only when stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        self.progress = Progress(
+            "assessing",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task = self.progress.add_task("files", total=total)
+
+    def __enter__(self) -> Callable[[int], None]:
+        self.progress.start()
+        return lambda done: self.progress.advance(self.task, done)
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+
+def _progress(total: int) -> _NoProgress | _ProgressBar:
+    if total >= PROGRESS_MIN_FILES and sys.stderr.isatty():
+        return _ProgressBar(total)
+    return _NoProgress()
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Print the report, or write it whole to `output` (never a partial file)."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from serverless_fit.output import write_atomically
+
+    try:
+        write_atomically(output, text)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        _fail([_problem(str(output), f"cannot write the report: {reason}", "--output")])
+
+
+def _format_for(requested: str, output: Path | None) -> str:
+    if requested != "auto":
+        return requested
+    if output is not None:
+        return SUFFIX_FORMATS.get(output.suffix.lower(), "text")
+    return "terminal" if sys.stdout.isatty() else "text"
+
+
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_batch_options
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["auto", "terminal", "json"]),
-    default="auto",
-    show_default=True,
-    help="Report format; auto is the terminal report.",
-)
-@click.option(
-    "--target",
-    "targets",
-    multiple=True,
-    default=("aws-lambda",),
-    show_default=True,
-    help="Platform to assess against (repeatable); `all` for every platform of the "
-    "workload's allowed providers. `serverless-fit platforms` lists them.",
-)
-@click.option(
-    "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=click.Choice(FORMATS),
     default=None,
-    help="Date that waiver expiry is judged on (default: today).",
+    help="Report format (default auto: the rich report on a terminal, plain text when piped, "
+    "or from the --output file's suffix: .json .sarif .xml .md .txt).",
 )
-@click.option("--free-tier", is_flag=True, help="Include the providers' free tiers in costs.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the report to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Exit 1 when a result scores below this.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default=None,
+    help="Exit 1 when a result has this verdict or worse, or an active finding of this "
+    "severity or worse.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="An earlier --format json report: exit 1 only on regressions against it.",
+)
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Score points a result may lose against --baseline (default 0).",
+)
 @click.option("--width", type=click.IntRange(60, 400), default=None, help="Terminal report width.")
 def assess(
     paths: tuple[str, ...],
-    output_format: str,
     targets: tuple[str, ...],
     as_of: dt.datetime | None,
-    free_tier: bool,
+    free_tier: bool | None,
+    exclude: tuple[str, ...],
+    jobs: int | None,
+    follow_symlinks: bool | None,
+    config_file: Path | None,
+    output_format: str | None,
+    output: Path | None,
+    fail_under: float | None,
+    fail_on: str | None,
+    baseline: str | None,
+    tolerance: float | None,
     width: int | None,
 ) -> None:
-    """Assess workload files (or folders of them) and print a report.
+    """Assess workload files, folders or globs and print a report.
+
+    Exit codes: 0 all assessed and no threshold failed; 1 a threshold failed; 2 invalid
+    input (the valid files are still reported); 3 an internal error.
+
+    \b
+    Examples:
+      serverless-fit assess workloads/checkout-api.yaml
+      serverless-fit assess workloads/ --target all --format json -o report.json
+      serverless-fit assess 'services/**/fit.yaml' --fail-on poor-fit --format sarif -o fit.sarif
+    """
+    from serverless_fit.errors import InputError
+    from serverless_fit.gate import Gate, judge, load_baseline
+    from serverless_fit.render import renderer
+
+    loaded = _load_config(config_file)
+    values = loaded.values
+    baseline_file = baseline or (loaded.path(values.baseline) if values.baseline else None)
+    try:
+        gate = Gate(
+            fail_under=fail_under if fail_under is not None else values.fail_under,
+            fail_on=fail_on or values.fail_on,
+            baseline=load_baseline(baseline_file) if baseline_file else None,
+            tolerance=tolerance if tolerance is not None else (values.tolerance or 0.0),
+        )
+    except InputError as error:
+        _fail(error.problems)
+    report = _run_batch(loaded, paths, targets, as_of, free_tier, exclude, jobs, follow_symlinks)
+    report = judge(report, gate)
+    name = _format_for(output_format or values.format or "auto", output)
+    _emit(renderer(name)(report, _render_options(width, output is not None)), output)
+    for problem in report.errors:
+        click.echo(str(problem), err=True)
+    sys.exit(EXIT_INPUT if report.errors else EXIT_THRESHOLD if report.failed else EXIT_OK)
+
+
+@main.command()
+@_batch_options
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The JSON report to write (atomically).",
+)
+def baseline(
+    paths: tuple[str, ...],
+    targets: tuple[str, ...],
+    as_of: dt.datetime | None,
+    free_tier: bool | None,
+    exclude: tuple[str, ...],
+    jobs: int | None,
+    follow_symlinks: bool | None,
+    config_file: Path | None,
+    output: Path,
+) -> None:
+    """Write a JSON report to compare later runs with (`assess --baseline FILE`).
 
     \b
     Example:
-      serverless-fit assess workloads/checkout-api.yaml --format json
+      serverless-fit baseline workloads/ -o .serverless-fit-baseline.json
     """
-    from serverless_fit.assess import Options, assess_files
-    from serverless_fit.errors import InputError
     from serverless_fit.render import renderer
-    from serverless_fit.rulepacks import builtin_rules
 
-    options = Options(targets=targets, as_of=as_of.date() if as_of else None, free_tier=free_tier)
-    try:
-        report = assess_files(_expand(paths), builtin_rules(), options)
-    except InputError as error:
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(EXIT_INPUT)
-    name = "terminal" if output_format == "auto" else output_format
-    text = renderer(name)(report, _render_options(width))
-    click.echo(text, nl=False)
+    loaded = _load_config(config_file)
+    report = _run_batch(loaded, paths, targets, as_of, free_tier, exclude, jobs, follow_symlinks)
+    _emit(renderer("json")(report, _render_options(None, True)), output)
     for problem in report.errors:
         click.echo(str(problem), err=True)
+    click.echo(f"wrote {output}: {len(report.results)} results", err=True)
     sys.exit(EXIT_INPUT if report.errors else EXIT_OK)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip matching files.")
+@click.option("--follow-symlinks/--no-follow-symlinks", default=None, help="Follow links.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file (default: the nearest one).",
+)
+def validate(
+    paths: tuple[str, ...],
+    exclude: tuple[str, ...],
+    follow_symlinks: bool | None,
+    config_file: Path | None,
+) -> None:
+    """Check workload files against the format only: fast, no assessment.
+
+    Same messages and exit codes as assess: 0 all valid, 2 a problem found.
+
+    \b
+    Example:
+      serverless-fit validate workloads/
+    """
+    from serverless_fit.discover import discover
+    from serverless_fit.validate import validate_files
+
+    loaded = _load_config(config_file)
+    values = loaded.values
+    follow = follow_symlinks if follow_symlinks is not None else bool(values.follow_symlinks)
+    files, problems = discover(paths, (*(values.exclude or ()), *exclude), follow)
+    if not files and not problems:
+        message = "found no *.yaml or *.yml workload files; allowed: files, folders or globs"
+        _fail([_problem(" ".join(paths), message)])
+    checked = validate_files(files)
+    problems = [*problems, *checked.problems]
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    invalid = len({p.file for p in problems})
+    click.echo(
+        f"{len(files)} files, {checked.workloads} workloads: "
+        + (f"{invalid} file(s) with problems" if problems else "all valid")
+    )
+    sys.exit(EXIT_INPUT if problems else EXIT_OK)
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["workload", "report"]))
+def schema(kind: str) -> None:
+    """Print the JSON Schema of the workload format or of the JSON report.
+
+    \b
+    Example:
+      serverless-fit schema workload > serverless-fit.schema.json
+    """
+    from serverless_fit.jsonschemas import report_schema, workload_schema
+
+    click.echo(workload_schema() if kind == "workload" else report_schema(), nl=False)
 
 
 @main.command()
@@ -166,6 +479,5 @@ def platforms(name: str | None, output_format: str, width: int | None) -> None:
         text = render_profile(profiles[name], options, output_format)
     else:
         allowed = ", ".join(profiles)
-        click.echo(f"platforms: error: NAME: found {name!r}; allowed: {allowed}", err=True)
-        sys.exit(EXIT_INPUT)
+        _fail([_problem("platforms", f"found {name!r}; allowed: {allowed}", "NAME")])
     click.echo(text, nl=False)

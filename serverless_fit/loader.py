@@ -214,7 +214,7 @@ def _problem(
     if kind == "extra_forbidden":
         key = str(path[-1])
         model = _model_at(root, loc[:-1])
-        allowed = list(model.model_fields) if model else []
+        allowed = [info.alias or name for name, info in model.model_fields.items()] if model else []
         message = f"found unknown key {key!r}"
         suggestion = _closest(key, allowed)
         if suggestion:

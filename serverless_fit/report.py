@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -118,6 +119,7 @@ class Result:
     description: str | None = None
     best_fit: bool = True  # the best of the targets assessed for this workload
     cold_start_p99: str | None = None  # the target's cold start for the workload's runtime
+    failures: tuple[str, ...] = ()  # why this result fails the CI thresholds, if it does
 
     @property
     def active(self) -> tuple[Finding, ...]:
@@ -131,6 +133,17 @@ class Report:
     results: tuple[Result, ...]
     errors: tuple[Problem, ...] = ()
     schema_version: int = SCHEMA_VERSION
+    gated: bool = False  # thresholds or a baseline were applied
+    rules: tuple[RuleInfo, ...] = ()  # every rule of the run, for formats that list them
+
+    @property
+    def failed(self) -> bool:
+        return any(result.failures for result in self.results)
+
+    def compared(self) -> set[tuple[str, str]]:
+        """(file, workload) of the workloads assessed on more than one target."""
+        counts = Counter((r.file, r.workload) for r in self.results)
+        return {key for key, count in counts.items() if count > 1}
 
     @property
     def summary(self) -> dict[str, int]:
@@ -147,8 +160,25 @@ class Report:
             "as_of": self.as_of,
             "results": [_result_dict(r) for r in self.results],
             "summary": self.summary,
+            "gate": {"applied": self.gated, "failed": self.failed},
             "errors": [asdict(e) for e in self.errors],
         }
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a format that lists rules (SARIF) says about each: not part of the JSON report."""
+
+    id: str
+    name: str
+    title: str
+    severity: str
+    dimension: str
+    what: str
+    why: str
+    mitigation: str | None
+    claims: tuple[str, ...]
+    references: tuple[str, ...]
 
 
 def _result_dict(result: Result) -> dict[str, Any]:

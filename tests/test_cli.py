@@ -22,7 +22,7 @@ def test_version_and_help() -> None:
     code, out, _ = run("--version")
     assert code == 0 and "serverless-fit" in out
     code, out, _ = run("assess", "--help")
-    assert code == 0 and "Example:" in out
+    assert code == 0 and "Examples:" in out
 
 
 def test_json_output_follows_the_contract() -> None:
@@ -61,11 +61,18 @@ def test_json_output_follows_the_contract() -> None:
     assert set(result["cost"]["always_on"]) >= {"monthly_usd", "items", "instance", "count"}
 
 
-def test_terminal_report_is_plain_when_piped() -> None:
-    code, out, _ = run("assess", str(WORKLOADS / "quote-pricer.yaml"), "--as-of", AS_OF)
+def test_piped_output_is_plain_text_a_line_per_finding() -> None:
+    path = str(WORKLOADS / "quote-pricer.yaml")
+    code, out, _ = run("assess", path, "--as-of", AS_OF)
     assert code == 0
-    assert "POOR FIT" in out and "LAT002" in out
-    assert "\x1b[" not in out
+    assert "\x1b[" not in out and "┃" not in out
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{path}: quote-pricer on aws-lambda: poor-fit, score 0/100")
+    assert any(line.startswith(f"{path}:") and ": blocker LAT002: " in line for line in lines)
+    assert lines[-1].startswith("1 results: 0 good-fit")
+    # the rich report when asked for, still without colour codes when piped
+    code, out, _ = run("assess", path, "--as-of", AS_OF, "--format", "terminal")
+    assert "POOR FIT" in out and "\x1b[" not in out
 
 
 def test_a_bad_file_exits_2_with_location_and_no_traceback(tmp_path: Path) -> None:
@@ -128,12 +135,12 @@ def test_module_entry_point_runs() -> None:
 
 
 def test_an_internal_error_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
-    import serverless_fit.assess
+    import serverless_fit.batch
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(serverless_fit.assess, "assess_files", broken)
+    monkeypatch.setattr(serverless_fit.batch, "assess_batch", broken)
     result = CliRunner().invoke(main, ["assess", str(WORKLOADS / "checkout-api.yaml")])
     assert result.exit_code == 3
     assert "internal error: ZeroDivisionError: boom" in result.stderr

@@ -182,7 +182,9 @@ def test_unmeasured_runtimes_use_the_platforms_slowest_figure() -> None:
 def test_the_terminal_compares_targets_and_names_the_best(tmp_path: Path) -> None:
     path = tmp_path / "ledger.yaml"
     path.write_text(yaml.safe_dump(BATCH_40_MIN), encoding="utf-8")
-    code, out, _ = run("assess", str(path), "--target", "all", "--width", "250")
+    code, out, _ = run(
+        "assess", str(path), "--target", "all", "--width", "250", "--format", "terminal"
+    )
     assert code == 0
     for target in catalog.platforms():
         assert target in out

@@ -16,7 +16,12 @@ class Renderer(Protocol):
 # format never pays for another's dependencies.
 FORMATS: dict[str, str] = {
     "terminal": "terminal",
+    "text": "text",
     "json": "json",
+    "sarif": "sarif",
+    "junit": "junit",
+    "markdown": "markdown",
+    "github": "github",
 }
 
 

@@ -1,0 +1,139 @@
+"""Project defaults from `.serverless-fit.yaml` or `[tool.serverless-fit]` in `pyproject.toml`.
+
+Keys are the long option names (`fail-under`, `free-tier`, ...); the command line wins over
+the file, and an unknown key is an input error, so a typo never silently changes a gate.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from serverless_fit.errors import InputError, Problem
+from serverless_fit.loader import validation_problems
+from serverless_fit.yamlsource import SourceError, decode, read_documents
+
+YAML_NAME = ".serverless-fit.yaml"
+TOML_TABLE = ("tool", "serverless-fit")
+
+FailOn = Literal["poor-fit", "fit-with-mitigations", "blocker", "risk", "info"]
+Format = Literal["auto", "terminal", "text", "json", "sarif", "junit", "markdown", "github"]
+
+
+class Config(BaseModel):
+    """Every key a config file may set; each is optional."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    target: list[str] | None = None
+    fail_under: float | None = Field(default=None, alias="fail-under", ge=0, le=100)
+    fail_on: FailOn | None = Field(default=None, alias="fail-on")
+    tolerance: float | None = Field(default=None, ge=0)
+    baseline: str | None = None
+    exclude: list[str] | None = None
+    format: Format | None = None
+    jobs: int | None = Field(default=None, ge=1)
+    free_tier: bool | None = Field(default=None, alias="free-tier")
+    rules: list[str] | None = None
+    follow_symlinks: bool | None = Field(default=None, alias="follow-symlinks")
+
+
+class LoadedConfig(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    values: Config
+    file: str | None  # where it came from; None when no file was found
+    folder: Path  # paths in the file are relative to it
+
+    def path(self, value: str) -> str:
+        """A path written in the config file, as seen from the working folder."""
+        candidate = Path(value)
+        return str(candidate if candidate.is_absolute() else self.folder / candidate)
+
+
+def find(start: Path) -> Path | None:
+    """The nearest config file from `start` upward: `.serverless-fit.yaml` first, then a
+    `pyproject.toml` that has a `[tool.serverless-fit]` table."""
+    for folder in (start, *start.parents):
+        yaml_file = folder / YAML_NAME
+        if yaml_file.is_file():
+            return yaml_file
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_table(pyproject: Path) -> bool:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(data.get("tool"), dict) and TOML_TABLE[1] in data["tool"]
+
+
+def load(path: Path | None, start: Path) -> LoadedConfig:
+    """The config at `path` (or found from `start`); no file at all gives empty defaults."""
+    found = path if path is not None else find(start)
+    if found is None:
+        return LoadedConfig(values=Config(), file=None, folder=start)
+    file = str(found)
+    try:
+        raw = found.read_bytes()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InputError([Problem(file, None, None, None, f"cannot read: {reason}")]) from None
+    if found.name == "pyproject.toml" or found.suffix == ".toml":
+        values = _from_toml(raw, file)
+    else:
+        values = _from_yaml(raw, file)
+    return LoadedConfig(values=values, file=file, folder=found.parent)
+
+
+def _from_yaml(raw: bytes, file: str) -> Config:
+    try:
+        documents = list(read_documents(decode(raw, file), file))
+    except SourceError as error:
+        raise InputError([error.problem]) from None
+    if not documents:
+        return Config()
+    document = documents[0]
+    if document.problems:
+        raise InputError(document.problems)
+    if document.data is None:
+        return Config()
+    if not isinstance(document.data, dict):
+        mark = document.start
+        message = "found no mapping; allowed: option names and values, e.g. `fail-under: 60`"
+        raise InputError([Problem(file, mark.line, mark.column, None, message)])
+    try:
+        return Config.model_validate(document.data)
+    except ValidationError as error:
+        raise InputError(validation_problems(document, file, error, Config)) from None
+
+
+def _from_toml(raw: bytes, file: str) -> Config:
+    try:
+        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise InputError([Problem(file, None, None, None, f"not valid TOML: {error}")]) from None
+    table = data.get("tool", {}).get(TOML_TABLE[1], {})
+    if not isinstance(table, dict):
+        message = "found a value; allowed: a table of option names and values"
+        raise InputError([Problem(file, None, None, "tool.serverless-fit", message)])
+    try:
+        return Config.model_validate(table)
+    except ValidationError as error:
+        problems = []
+        allowed = ", ".join(f.alias or n for n, f in Config.model_fields.items())
+        for item in error.errors():
+            field = ".".join(["tool.serverless-fit", *(str(p) for p in item["loc"])])
+            if item["type"] == "extra_forbidden":
+                message = f"unknown key; allowed: {allowed}"
+            else:
+                message = f"found {item.get('input')!r}: {item['msg']}"
+            problems.append(Problem(file, None, None, field, message))
+        raise InputError(problems) from None

@@ -1,0 +1,151 @@
+"""CI thresholds: which results fail `--fail-under`, `--fail-on` or a `--baseline`, and why."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from serverless_fit.errors import InputError, Problem
+from serverless_fit.report import VERDICTS, Report, Result
+
+SEVERITIES = ("blocker", "risk", "info")
+FAIL_ON_CHOICES = ("poor-fit", "fit-with-mitigations", *SEVERITIES)
+# How bad a verdict is: a higher rank is worse.
+VERDICT_RANK = {verdict: rank for rank, verdict in enumerate(reversed(VERDICTS))}
+SEVERITY_RANK = {"blocker": 2, "risk": 1, "info": 0}
+
+
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class BaselineFinding(_Loose):
+    rule: str
+    severity: Literal["blocker", "risk", "info", "benefit"]
+    waived: bool = False
+
+
+class BaselineResult(_Loose):
+    workload: str
+    target: str
+    score: float
+    verdict: Literal["good-fit", "fit-with-mitigations", "poor-fit"]
+    findings: list[BaselineFinding]
+
+
+class BaselineReport(_Loose):
+    """The parts of an earlier JSON report that regressions are judged against."""
+
+    results: list[BaselineResult]
+
+    def by_key(self) -> dict[tuple[str, str], BaselineResult]:
+        return {(r.workload, r.target): r for r in self.results}
+
+
+@dataclass(frozen=True)
+class Gate:
+    fail_under: float | None = None
+    fail_on: str | None = None  # a verdict (that or worse fails) or a severity (that or worse)
+    baseline: BaselineReport | None = None
+    tolerance: float = 0.0  # score points a result may lose against the baseline
+
+    @property
+    def active(self) -> bool:
+        return self.fail_under is not None or self.fail_on is not None or self.baseline is not None
+
+
+def load_baseline(path: str) -> BaselineReport:
+    """An earlier `--format json` report; anything else is an input error naming the place."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InputError(
+            [Problem(path, None, None, "--baseline", f"cannot read: {reason}")]
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        message = f"not JSON: {error.msg}; allowed: a report from --format json"
+        raise InputError([Problem(path, error.lineno, error.colno, None, message)]) from None
+    try:
+        return BaselineReport.model_validate(data)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors()[:20]:
+            where = ".".join(str(part) for part in item["loc"])
+            message = f"{item['msg']}; allowed: a report from --format json"
+            problems.append(Problem(path, None, None, where or None, message))
+        raise InputError(problems) from None
+
+
+def _active_at_least(result: Result, severity: str) -> list[str]:
+    floor = SEVERITY_RANK[severity]
+    return [
+        f.rule
+        for f in result.active
+        if f.severity in SEVERITY_RANK and SEVERITY_RANK[f.severity] >= floor
+    ]
+
+
+def failures(
+    result: Result, gate: Gate, baseline: dict[tuple[str, str], BaselineResult]
+) -> tuple[str, ...]:
+    """Why one result fails the gate, one sentence per reason; empty when it passes."""
+    reasons: list[str] = []
+    if gate.fail_under is not None and result.score < gate.fail_under:
+        reasons.append(f"score {result.score:g} is under --fail-under {gate.fail_under:g}")
+    if gate.fail_on in VERDICT_RANK:
+        if VERDICT_RANK[result.verdict] >= VERDICT_RANK[gate.fail_on]:
+            reasons.append(f"verdict {result.verdict} fails --fail-on {gate.fail_on}")
+    elif gate.fail_on in SEVERITY_RANK:
+        rules = _active_at_least(result, gate.fail_on)
+        if rules:
+            reasons.append(f"{', '.join(rules)} fail --fail-on {gate.fail_on}")
+    if gate.baseline is not None:
+        reasons.extend(_regressions(result, baseline, gate.tolerance))
+    return tuple(reasons)
+
+
+def _regressions(
+    result: Result, baseline: dict[tuple[str, str], BaselineResult], tolerance: float
+) -> list[str]:
+    before = baseline.get((result.workload, result.target))
+    known = (
+        {f.rule for f in before.findings if not f.waived and f.severity in ("blocker", "risk")}
+        if before
+        else set()
+    )
+    reasons = []
+    new = [r for r in _active_at_least(result, "risk") if r not in known]
+    if new:
+        since = "since the baseline" if before else "in a workload the baseline does not have"
+        reasons.append(f"new blocker or risk {', '.join(new)} {since}")
+    if before is not None:
+        if VERDICT_RANK[result.verdict] > VERDICT_RANK[before.verdict]:
+            reasons.append(
+                f"verdict {result.verdict} is worse than the baseline's {before.verdict}"
+            )
+        drop = before.score - result.score
+        if drop > tolerance:
+            reasons.append(
+                f"score fell {drop:g} points from the baseline's {before.score:g} "
+                f"(--tolerance {tolerance:g})"
+            )
+    return reasons
+
+
+def judge(report: Report, gate: Gate) -> Report:
+    """The report with each result's failures filled in."""
+    if not gate.active:
+        return report
+    baseline = gate.baseline.by_key() if gate.baseline else {}
+    results = tuple(
+        dataclasses.replace(r, failures=failures(r, gate, baseline)) for r in report.results
+    )
+    return dataclasses.replace(report, results=results, gated=True)
