@@ -52,6 +52,12 @@ def _walk(folder: Path, follow_symlinks: bool) -> Iterator[Path]:
             yield path
 
 
+def _search(folder: Path, exclude: Sequence[str], follow_symlinks: bool) -> list[Path]:
+    """A folder's workload files sorted by path, as `find | sort` would list them."""
+    files = [p for p in _walk(folder, follow_symlinks) if not excluded(p, exclude)]
+    return sorted(files, key=lambda p: p.parts)
+
+
 def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
@@ -68,7 +74,7 @@ def discover(
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(p for p in _walk(path, follow_symlinks) if not excluded(p, exclude))
+            found.extend(_search(path, exclude, follow_symlinks))
         elif not path.exists() and _GLOB_CHARS & set(raw):
             # Path.glob needs a relative pattern under a known folder; a user's glob may be
             # absolute or climb with "..", which glob.glob takes as written.
@@ -78,9 +84,7 @@ def discover(
             for match in matches:
                 matched = Path(match)
                 if matched.is_dir():
-                    found.extend(
-                        p for p in _walk(matched, follow_symlinks) if not excluded(p, exclude)
-                    )
+                    found.extend(_search(matched, exclude, follow_symlinks))
                 elif match.endswith(YAML_SUFFIXES) and not excluded(matched, exclude):
                     found.append(matched)
         elif not excluded(path, exclude):

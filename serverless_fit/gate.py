@@ -16,7 +16,7 @@ from serverless_fit.report import VERDICTS, Report, Result
 SEVERITIES = ("blocker", "risk", "info")
 FAIL_ON_CHOICES = ("poor-fit", "fit-with-mitigations", *SEVERITIES)
 # How bad a verdict is: a higher rank is worse.
-VERDICT_RANK = {verdict: rank for rank, verdict in enumerate(reversed(VERDICTS))}
+VERDICT_RANK = {verdict: rank for rank, verdict in enumerate(VERDICTS)}
 SEVERITY_RANK = {"blocker": 2, "risk": 1, "info": 0}
 
 

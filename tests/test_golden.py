@@ -57,3 +57,24 @@ def test_comparison_across_all_targets_matches_golden(
         golden.write_text(text, encoding="utf-8")
     assert golden.exists(), f"missing {golden}; run pytest with --update-golden"
     assert text == golden.read_text(encoding="utf-8")
+
+
+BATCH_FORMATS = {"text": "txt", "sarif": "sarif", "junit": "xml", "markdown": "md", "github": "log"}
+
+
+@pytest.mark.parametrize("fmt", list(BATCH_FORMATS))
+def test_batch_formats_match_golden(
+    fmt: str, update_golden: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every bundled example in one run, failing below 50, in each CI format."""
+    monkeypatch.chdir(ROOT)
+    args = ["assess", "workloads", "--format", fmt, "--as-of", AS_OF, "--fail-under", "50"]
+    result = CliRunner().invoke(main, args, env={"NO_COLOR": "1"})
+    assert result.exit_code == 1, result.output
+    text = result.stdout.replace(__version__, "<version>")
+    golden = GOLDEN / "batch" / f"workloads.{BATCH_FORMATS[fmt]}"
+    if update_golden:
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"missing {golden}; run pytest with --update-golden"
+    assert text == golden.read_text(encoding="utf-8")

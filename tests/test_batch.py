@@ -1,0 +1,248 @@
+"""Batch mode for CI: discovery, parallel runs, duplicate names, thresholds, baselines, output."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from serverless_fit.batch import PARALLEL_MIN_FILES
+from serverless_fit.discover import discover
+from tests.conftest import AS_OF
+from tests.test_cli import run
+
+
+def workload(name: str, **fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "name": name,
+        "archetype": "api",
+        "runtime": "nodejs",
+        "trigger": "queue",
+        "duration": {"typical": "100ms", "max": "2s"},
+        "traffic": {"pattern": "spiky", "average": "5/s", "peak": "80/s"},
+        "resources": {"memory": "512MiB"},
+        "team": {"ops_capacity": "low"},
+    }
+    base.update(fields)
+    return base
+
+
+def write(path: Path, *documents: dict[str, Any]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump_all(documents, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def fleet(tmp_path: Path) -> Path:
+    """A folder of generated workloads, with a few invalid files among them."""
+    root = tmp_path / "fleet"
+    for index in range(PARALLEL_MIN_FILES * 3):
+        fields: dict[str, Any] = {}
+        if index % 7 == 0:
+            fields["duration"] = {"typical": "20min", "max": "40min"}  # over Lambda's limit
+        if index % 5 == 0:
+            fields["traffic"] = {"pattern": "steady", "average": "400/s"}
+        write(
+            root / f"team-{index % 4}" / f"svc-{index:03}.yaml", workload(f"svc-{index}", **fields)
+        )
+    (root / "team-1" / "broken.yaml").write_text(
+        "name: broken\narchetype: api\nlatency: {p99: 300}\n"
+    )
+    (root / "team-2" / "bad.yml").write_text("name: [unclosed\n")
+    return root
+
+
+def test_folders_are_searched_skipping_hidden_and_excluded(tmp_path: Path) -> None:
+    write(tmp_path / "a" / "one.yaml", workload("one"))
+    write(tmp_path / "a" / "deep" / "two.yml", workload("two"))
+    write(tmp_path / "a" / ".hidden" / "three.yaml", workload("three"))
+    write(tmp_path / "a" / ".four.yaml", workload("four"))
+    write(tmp_path / "a" / "legacy" / "five.yaml", workload("five"))
+    (tmp_path / "a" / "notes.txt").write_text("not a workload")
+    files, problems = discover([str(tmp_path / "a")], exclude=["legacy"])
+    assert [f.name for f in files] == ["two.yml", "one.yaml"] and not problems  # deep/ < one
+    files, _ = discover([str(tmp_path / "a")], exclude=["*.yml"])
+    assert [f.name for f in files] == ["five.yaml", "one.yaml"]
+
+
+def test_globs_expand_and_a_glob_matching_nothing_is_a_problem(tmp_path: Path) -> None:
+    write(tmp_path / "svc" / "x" / "fit.yaml", workload("x"))
+    write(tmp_path / "svc" / "y" / "fit.yaml", workload("y"))
+    write(tmp_path / "svc" / "y" / "other.yaml", workload("z"))
+    files, problems = discover([str(tmp_path / "svc" / "**" / "fit.yaml")])
+    assert [f.parent.name for f in files] == ["x", "y"] and not problems
+    files, problems = discover([str(tmp_path / "nothing-*.yaml")])
+    assert not files and problems[0].message == "no file matches this pattern"
+
+
+def test_symlinks_out_of_the_folder_are_not_followed_unless_asked(tmp_path: Path) -> None:
+    outside = write(tmp_path / "outside" / "secret.yaml", workload("secret"))
+    inside = tmp_path / "repo"
+    write(inside / "own.yaml", workload("own"))
+    (inside / "link.yaml").symlink_to(outside)
+    (inside / "loop").symlink_to(inside, target_is_directory=True)
+    files, _ = discover([str(inside)])
+    assert [f.name for f in files] == ["own.yaml"]
+    files, _ = discover([str(inside)], follow_symlinks=True)
+    assert "link.yaml" in [f.name for f in files]
+
+
+def test_jobs_do_not_change_the_output(fleet: Path) -> None:
+    outputs = []
+    for jobs in ("1", "2", "3"):
+        code, out, err = run(
+            "assess", str(fleet), "--format", "json", "--jobs", jobs, "--as-of", AS_OF
+        )
+        assert code == 2  # the two invalid files
+        outputs.append(out)
+    assert outputs[0] == outputs[1] == outputs[2]
+    report = json.loads(outputs[0])
+    assert len(report["results"]) == PARALLEL_MIN_FILES * 3
+    assert {e["file"] for e in report["errors"]} == {
+        str(fleet / "team-1" / "broken.yaml"),
+        str(fleet / "team-2" / "bad.yml"),
+    }
+    broken = next(e for e in report["errors"] if e["file"].endswith("broken.yaml"))
+    assert (broken["line"], broken["column"], broken["field"]) == (3, 16, "latency.p99")
+
+
+def test_a_name_used_twice_names_both_files(tmp_path: Path) -> None:
+    first = write(tmp_path / "a.yaml", workload("payments"))
+    second = write(tmp_path / "b.yaml", workload("other"), workload("payments"))
+    code, out, err = run("assess", str(tmp_path), "--format", "json")
+    assert code == 2
+    assert f"{second}:" in err and f"already the name of the workload at {first}:1" in err
+    assert [r["workload"] for r in json.loads(out)["results"]] == ["payments", "other"]
+    code, _, err = run("validate", str(tmp_path))
+    assert code == 2 and "already the name of the workload" in err
+
+
+@pytest.mark.parametrize(
+    ("options", "code"),
+    [
+        ((), 0),
+        (("--fail-under", "60"), 1),
+        (("--fail-under", "10"), 0),
+        (("--fail-on", "poor-fit"), 1),
+        (("--fail-on", "fit-with-mitigations"), 1),
+        (("--fail-on", "blocker"), 1),
+        (("--fail-on", "info"), 1),
+    ],
+)
+def test_thresholds_set_exit_code_1(tmp_path: Path, options: tuple[str, ...], code: int) -> None:
+    write(tmp_path / "ok.yaml", workload("ok"))
+    write(tmp_path / "long.yaml", workload("long", duration={"typical": "20min", "max": "1h"}))
+    assert run("assess", str(tmp_path), *options)[0] == code
+
+
+def test_thresholds_pass_for_good_fits_only(tmp_path: Path) -> None:
+    write(tmp_path / "ok.yaml", workload("ok"))
+    code, out, _ = run("assess", str(tmp_path), "--fail-on", "poor-fit", "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["gate"] == {"applied": True, "failed": False}
+    assert report["results"][0]["verdict"] == "good-fit"
+
+
+def test_invalid_input_wins_over_a_failed_threshold(tmp_path: Path) -> None:
+    write(tmp_path / "long.yaml", workload("long", duration={"typical": "20min", "max": "1h"}))
+    (tmp_path / "bad.yaml").write_text("name: x\n")
+    assert run("assess", str(tmp_path), "--fail-on", "poor-fit")[0] == 2
+
+
+def test_baseline_fails_only_on_regressions(tmp_path: Path) -> None:
+    services = tmp_path / "services"
+    write(services / "a.yaml", workload("a"))
+    write(services / "b.yaml", workload("b", duration={"typical": "20min", "max": "1h"}))
+    baseline = tmp_path / "baseline.json"
+    code, _, err = run("baseline", str(services), "-o", str(baseline), "--as-of", AS_OF)
+    assert code == 0 and baseline.is_file() and "wrote" in err
+    # b's existing blocker is not a regression
+    assert run("assess", str(services), "--baseline", str(baseline))[0] == 0
+    # one regression: a now needs more memory than Lambda has
+    write(services / "a.yaml", workload("a", resources={"memory": "20GiB"}))
+    code, out, _ = run("assess", str(services), "--baseline", str(baseline), "--format", "json")
+    assert code == 1
+    [failed] = [r for r in json.loads(out)["results"] if r["failures"]]
+    assert failed["workload"] == "a"
+    assert any("new blocker or risk RES001" in reason for reason in failed["failures"])
+    assert any("worse than the baseline's good-fit" in reason for reason in failed["failures"])
+
+
+def test_baseline_tolerance_and_score_drops(tmp_path: Path) -> None:
+    services = tmp_path / "services"
+    write(services / "a.yaml", workload("a", team={"ops_capacity": "low"}))
+    baseline = tmp_path / "baseline.json"
+    run("baseline", str(services), "-o", str(baseline))
+    # losing a benefit lowers the score without a new risk or a worse verdict
+    write(services / "a.yaml", workload("a", team={"ops_capacity": "high"}))
+    code, out, _ = run("assess", str(services), "--baseline", str(baseline), "--format", "json")
+    assert code == 1
+    assert "score fell" in json.loads(out)["results"][0]["failures"][0]
+    assert run("assess", str(services), "--baseline", str(baseline), "--tolerance", "50")[0] == 0
+
+
+@pytest.mark.parametrize(
+    "content", ["not json", '{"results": [{"workload": 1}]}', "[]"], ids=["text", "fields", "list"]
+)
+def test_a_bad_baseline_is_an_input_error(tmp_path: Path, content: str) -> None:
+    write(tmp_path / "a.yaml", workload("a"))
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(content)
+    code, out, err = run("assess", str(tmp_path / "a.yaml"), "--baseline", str(baseline))
+    assert code == 2 and str(baseline) in err and "Traceback" not in err and not out
+
+
+def test_output_is_written_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "a.yaml", workload("a"))
+    report = tmp_path / "out" / "report.json"
+    code, out, err = run("assess", str(tmp_path / "a.yaml"), "-o", str(report))
+    assert code == 2 and "cannot write the report" in err and not report.exists()
+    report.parent.mkdir()
+    report.write_text("old report")
+    original = Path.replace
+
+    def disk_full(self: Path, target: Any) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "replace", disk_full)
+    code, _, err = run("assess", str(tmp_path / "a.yaml"), "-o", str(report))
+    assert code == 2 and "No space left on device" in err
+    assert report.read_text() == "old report"
+    assert os.listdir(report.parent) == ["report.json"]  # no temporary file left behind
+    monkeypatch.setattr(Path, "replace", original)
+    code, out, _ = run("assess", str(tmp_path / "a.yaml"), "-o", str(report))
+    assert code == 0 and not out
+    assert json.loads(report.read_text())["results"][0]["workload"] == "a"  # .json: JSON
+
+
+def test_output_to_a_folder_is_refused(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", workload("a"))
+    code, _, err = run("assess", str(tmp_path / "a.yaml"), "-o", str(tmp_path))
+    assert code == 2 and "cannot write the report" in err
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(fleet: Path) -> None:
+    code, _, err = run("assess", str(fleet), "--format", "json")
+    assert "assessing" not in err and "━" not in err
+
+
+def test_no_files_found_is_an_input_error(tmp_path: Path) -> None:
+    code, _, err = run("assess", str(tmp_path))
+    assert code == 2 and "found no *.yaml or *.yml workload files" in err
+
+
+def test_validate_checks_the_format_only(fleet: Path) -> None:
+    code, out, err = run("validate", str(fleet))
+    assert code == 2
+    assert f"{fleet / 'team-1' / 'broken.yaml'}:3:16: error: latency.p99" in err
+    assert out.startswith(f"{PARALLEL_MIN_FILES * 3 + 2} files, {PARALLEL_MIN_FILES * 3} workloads")
+    code, out, _ = run("validate", str(fleet), "--exclude", "broken.yaml", "--exclude", "bad.yml")
+    assert code == 0 and out.endswith("all valid\n")

@@ -1,0 +1,167 @@
+"""The CI formats: SARIF against the official schema, JUnit through a JUnit parser, Markdown,
+GitHub annotations, plain text, and the JSON report against its own published schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from junitparser import Error, Failure, JUnitXml
+
+from tests.conftest import AS_OF, ROOT, WORKLOADS
+from tests.test_batch import workload, write
+from tests.test_cli import run
+
+SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+HOSTILE_NAME = "<script>alert(1)</script> | *x*"
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    """Bundled examples (one with a waiver), a long job, and two invalid files, one with a
+    hostile name (names allow only letters, digits, '-', '_' and '.')."""
+    folder = tmp_path / "mixed"
+    for name in ("customer-portal", "report-export", "checkout-api"):
+        (folder / f"{name}.yaml").parent.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.yaml").write_bytes((WORKLOADS / f"{name}.yaml").read_bytes())
+    write(folder / "slow.yaml", workload("slow-job", duration={"typical": "1h", "max": "2h"}))
+    write(folder / "hostile.yaml", workload(HOSTILE_NAME))
+    (folder / "invalid.yaml").write_text("name: x\narchetype: api\ntraffic: {average: 3}\n")
+    return folder
+
+
+def report_in(folder: Path, fmt: str, *extra: str) -> tuple[int, str]:
+    code, out, _ = run("assess", str(folder), "--format", fmt, "--as-of", AS_OF, *extra)
+    return code, out
+
+
+def test_sarif_validates_against_the_official_schema(mixed: Path) -> None:
+    code, out = report_in(mixed, "sarif", "--fail-under", "50")
+    assert code == 2
+    sarif = json.loads(out)
+    jsonschema.validate(sarif, SARIF_SCHEMA)
+    run_ = sarif["runs"][0]
+    rules = {rule["id"]: rule for rule in run_["tool"]["driver"]["rules"]}
+    assert "\n\nWhy: " in rules["DUR003"]["help"]["text"]
+    assert rules["DUR003"]["defaultConfiguration"]["level"] == "error"
+    levels = {r["ruleId"]: r["level"] for r in run_["results"]}
+    assert levels["INPUT"] == "error" and levels["THRESHOLD"] == "error"
+    assert levels["STATE002"] == "warning" and levels["DUR003"] == "error"
+    for result in run_["results"]:
+        assert run_["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
+
+
+def test_sarif_results_stand_at_the_evidence_line(mixed: Path) -> None:
+    _, out = report_in(mixed, "sarif")
+    results = json.loads(out)["runs"][0]["results"]
+    dur003 = next(r for r in results if r["ruleId"] == "DUR003")
+    location = dur003["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("report-export.yaml")
+    lines = (mixed / "report-export.yaml").read_text().splitlines()
+    assert lines[location["region"]["startLine"] - 1].strip().startswith("max:")
+    invalid = next(r for r in results if "invalid.yaml" in r["message"]["text"])
+    assert invalid["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 3,
+        "startColumn": 20,
+    }
+    waived = [r for r in results if r.get("suppressions")]
+    assert waived and waived[0]["ruleId"] == "LAT001"  # customer-portal's waiver in force
+
+
+def test_junit_parses_with_a_junit_parser(mixed: Path, tmp_path: Path) -> None:
+    target = tmp_path / "fit.xml"
+    code, _, _ = run(
+        "assess", str(mixed), "-o", str(target), "--fail-on", "poor-fit", "--as-of", AS_OF
+    )
+    assert code == 2
+    xml = JUnitXml.fromfile(str(target))
+    cases = [(suite.name, case) for suite in xml for case in suite]
+    assert len(cases) == 6  # four workloads on aws-lambda and two invalid files
+    failed = {
+        case.classname for _, case in cases if any(isinstance(r, Failure) for r in case.result)
+    }
+    assert failed == {"report-export", "slow-job"}
+    errored = [s for s, case in cases if any(isinstance(r, Error) for r in case.result)]
+    assert errored == [str(mixed / "hostile.yaml"), str(mixed / "invalid.yaml")]
+    assert xml.failures == 2 and xml.errors == 2
+
+
+def test_junit_cases_pass_without_thresholds(mixed: Path) -> None:
+    _, out = report_in(mixed, "junit")
+    assert 'failures="0"' in out.splitlines()[1]
+
+
+def test_markdown_has_a_table_and_escapes_user_text(mixed: Path) -> None:
+    _, out = report_in(mixed, "markdown", "--fail-on", "poor-fit")
+    assert out.startswith("## serverless-fit\n")
+    assert "| workload | target | verdict | score | blockers and risks | per month |" in out
+    assert "<script>" not in out and "\\<script\\>alert(1)\\</script\\> \\| \\*x\\*" in out
+    assert "slow-job ❌" in out
+    assert "**Thresholds: 2 result(s) failed.**" in out
+    assert "### Files that could not be assessed" in out
+    assert "- **blocker DUR003** (line 11)" in out
+
+
+def test_github_annotations_carry_file_and_line(mixed: Path) -> None:
+    _, out = report_in(mixed, "github")
+    lines = out.splitlines()
+    invalid = next(line for line in lines if "invalid.yaml" in line)
+    assert invalid.startswith(f"::error file={mixed / 'invalid.yaml'},line=3,col=20,title=")
+    dur003 = next(line for line in lines if "title=DUR003" in line)
+    assert dur003.startswith(f"::error file={mixed / 'report-export.yaml'},line=11,")
+    assert "%0AMitigation: " in dur003  # newlines escaped as the runner expects
+    assert any(line.startswith("::warning ") for line in lines)
+    assert lines[-1].startswith("serverless-fit: ")
+
+
+def test_github_escapes_percent_and_property_separators() -> None:
+    from serverless_fit.render.github import _command
+
+    line = _command("error", "a,b:c.yaml", 3, "T: x, y", "50% done\nnext")
+    assert line == "::error file=a%2Cb%3Ac.yaml,line=3,title=T%3A x%2C y::50%25 done%0Anext"
+
+
+def test_auto_format_follows_the_output_suffix(tmp_path: Path) -> None:
+    source = write(tmp_path / "a.yaml", workload("a"))
+    for suffix, check in (
+        (".sarif", lambda text: json.loads(text)["version"] == "2.1.0"),
+        (".xml", lambda text: text.startswith("<?xml")),
+        (".md", lambda text: text.startswith("## serverless-fit")),
+        (".txt", lambda text: text.startswith(f"{source}: a on aws-lambda")),
+    ):
+        target = tmp_path / f"report{suffix}"
+        assert run("assess", str(source), "-o", str(target))[0] == 0
+        assert check(target.read_text()), suffix
+
+
+def _json_ready(data: Any) -> Any:
+    """YAML dates as the strings a JSON editor would hold."""
+    return json.loads(json.dumps(data, default=str))
+
+
+def test_the_report_schema_holds_for_every_json_report(mixed: Path) -> None:
+    code, out, _ = run("schema", "report")
+    schema = json.loads(out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for golden in sorted((ROOT / "tests" / "golden").rglob("*.json")):
+        validator.validate(json.loads(golden.read_text()))
+    _, out = report_in(mixed, "json", "--fail-under", "60", "--target", "all")
+    validator.validate(json.loads(out))
+
+
+def test_the_workload_schema_accepts_every_bundled_example() -> None:
+    code, out, _ = run("schema", "workload")
+    assert code == 0
+    schema = json.loads(out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted(WORKLOADS.glob("*.yaml")):
+        for document in yaml.safe_load_all(path.read_text()):
+            validator.validate(_json_ready(document))
+    assert not validator.is_valid({"name": "x", "archetype": "api", "latency": {"p99": 300}})
+    assert not validator.is_valid({"name": "x", "archetype": "api", "extra": 1})
