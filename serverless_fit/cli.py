@@ -296,6 +296,13 @@ def _format_for(requested: str, output: Path | None) -> str:
     default=None,
     help="Score points a result may lose against --baseline (default 0).",
 )
+@click.option(
+    "--fail-scope",
+    type=click.Choice(["each", "best"]),
+    default=None,
+    help="With several targets, judge every target's result (each, the default) or only each "
+    "workload's best target (best).",
+)
 @click.option("--width", type=click.IntRange(60, 400), default=None, help="Terminal report width.")
 def assess(
     paths: tuple[str, ...],
@@ -312,6 +319,7 @@ def assess(
     fail_on: str | None,
     baseline: str | None,
     tolerance: float | None,
+    fail_scope: str | None,
     width: int | None,
 ) -> None:
     """Assess workload files, folders or globs and print a report.
@@ -338,6 +346,7 @@ def assess(
             fail_on=fail_on or values.fail_on,
             baseline=load_baseline(baseline_file) if baseline_file else None,
             tolerance=tolerance if tolerance is not None else (values.tolerance or 0.0),
+            scope="best" if (fail_scope or values.fail_scope) == "best" else "each",
         )
     except InputError as error:
         _fail(error.problems)

@@ -32,6 +32,7 @@ class Config(BaseModel):
     fail_under: float | None = Field(default=None, alias="fail-under", ge=0, le=100)
     fail_on: FailOn | None = Field(default=None, alias="fail-on")
     tolerance: float | None = Field(default=None, ge=0)
+    fail_scope: Literal["each", "best"] | None = Field(default=None, alias="fail-scope")
     baseline: str | None = None
     exclude: list[str] | None = None
     format: Format | None = None

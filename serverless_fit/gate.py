@@ -53,6 +53,7 @@ class Gate:
     fail_on: str | None = None  # a verdict (that or worse fails) or a severity (that or worse)
     baseline: BaselineReport | None = None
     tolerance: float = 0.0  # score points a result may lose against the baseline
+    scope: Literal["each", "best"] = "each"  # judge every target's result, or each workload's best
 
     @property
     def active(self) -> bool:
@@ -146,6 +147,9 @@ def judge(report: Report, gate: Gate) -> Report:
         return report
     baseline = gate.baseline.by_key() if gate.baseline else {}
     results = tuple(
-        dataclasses.replace(r, failures=failures(r, gate, baseline)) for r in report.results
+        dataclasses.replace(r, failures=failures(r, gate, baseline))
+        if gate.scope == "each" or r.best_fit
+        else r
+        for r in report.results
     )
     return dataclasses.replace(report, results=results, gated=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +94,7 @@ def test_symlinks_out_of_the_folder_are_not_followed_unless_asked(tmp_path: Path
 def test_jobs_do_not_change_the_output(fleet: Path) -> None:
     outputs = []
     for jobs in ("1", "2", "3"):
-        code, out, err = run(
+        code, out, _ = run(
             "assess", str(fleet), "--format", "json", "--jobs", jobs, "--as-of", AS_OF
         )
         assert code == 2  # the two invalid files
@@ -216,7 +215,7 @@ def test_output_is_written_whole_or_not_at_all(
     code, _, err = run("assess", str(tmp_path / "a.yaml"), "-o", str(report))
     assert code == 2 and "No space left on device" in err
     assert report.read_text() == "old report"
-    assert os.listdir(report.parent) == ["report.json"]  # no temporary file left behind
+    assert [p.name for p in report.parent.iterdir()] == ["report.json"]  # no temporary left
     monkeypatch.setattr(Path, "replace", original)
     code, out, _ = run("assess", str(tmp_path / "a.yaml"), "-o", str(report))
     assert code == 0 and not out
@@ -230,7 +229,7 @@ def test_output_to_a_folder_is_refused(tmp_path: Path) -> None:
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(fleet: Path) -> None:
-    code, _, err = run("assess", str(fleet), "--format", "json")
+    _, _, err = run("assess", str(fleet), "--format", "json")
     assert "assessing" not in err and "━" not in err
 
 
@@ -246,3 +245,15 @@ def test_validate_checks_the_format_only(fleet: Path) -> None:
     assert out.startswith(f"{PARALLEL_MIN_FILES * 3 + 2} files, {PARALLEL_MIN_FILES * 3} workloads")
     code, out, _ = run("validate", str(fleet), "--exclude", "broken.yaml", "--exclude", "bad.yml")
     assert code == 0 and out.endswith("all valid\n")
+
+
+def test_a_progress_bar_only_for_large_batches_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from serverless_fit import cli
+
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
+    assert isinstance(cli._progress(cli.PROGRESS_MIN_FILES), cli._ProgressBar)
+    assert isinstance(cli._progress(cli.PROGRESS_MIN_FILES - 1), cli._NoProgress)
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: False)
+    assert isinstance(cli._progress(10_000), cli._NoProgress)

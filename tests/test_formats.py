@@ -144,7 +144,7 @@ def _json_ready(data: Any) -> Any:
 
 
 def test_the_report_schema_holds_for_every_json_report(mixed: Path) -> None:
-    code, out, _ = run("schema", "report")
+    _, out, _ = run("schema", "report")
     schema = json.loads(out)
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
