@@ -178,7 +178,7 @@ def _run_batch(
         as_of=as_of.date() if as_of else None,
         free_tier=free_tier if free_tier is not None else bool(values.free_tier),
     )
-    packs = tuple(loaded.path(p) for p in values.rules or ())
+    packs: tuple[str, ...] = ()
     workers = jobs or values.jobs or default_jobs()
     try:
         with _progress(len(files)) as advance:
