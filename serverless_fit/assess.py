@@ -102,9 +102,13 @@ def _text(facts: Facts, name: str) -> str | None:
     return None if value is None else format_fact(value, FACT_KINDS[name])
 
 
-def _sentence(text: str) -> str:
-    """Templates may open with a fact such as a mitigation name; a sentence starts upper-case."""
-    return text[:1].upper() + text[1:]
+def _sentence(template: str, facts: Facts) -> str:
+    """A rendered template; one that opens with a mitigation's name starts upper-case, as a
+    sentence does (other facts, such as workload names, are printed as written)."""
+    text = render_template(template, facts)
+    if template.startswith("{target.mitigation."):
+        return text[:1].upper() + text[1:]
+    return text
 
 
 def _not_assessed(rule: Rule, missing: tuple[str, ...]) -> NotAssessed:
@@ -140,11 +144,11 @@ def _finding(rule: Rule, facts: Facts, loaded: LoadedWorkload, as_of: dt.date) -
         severity=rule.severity,
         dimension=rule.dimension,
         title=rule.title,
-        message=_sentence(render_template(rule.message, facts)),
+        message=_sentence(rule.message, facts),
         claims=tuple(rule.claims),
         references=tuple(rule.references),
         evidence=evidence,
-        mitigation=_sentence(render_template(rule.mitigation, facts)) if rule.mitigation else None,
+        mitigation=_sentence(rule.mitigation, facts) if rule.mitigation else None,
         impact=rule.impact,
         contribution=contribution(rule.severity, rule.dimension, rule.impact),
         waived=waiver is not None and not waiver.expired,

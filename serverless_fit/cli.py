@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from serverless_fit.config import LoadedConfig
     from serverless_fit.errors import Problem
     from serverless_fit.report import RenderOptions, Report
+    from serverless_fit.rulepacks import RuleSet
 
 EXIT_OK, EXIT_THRESHOLD, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 ISSUES_URL = "https://github.com/serverless-fit/serverless-fit/issues"
@@ -81,6 +82,20 @@ def main() -> None:
     """
 
 
+_RULES_OPTION = click.option(
+    "--rules",
+    "rule_packs",
+    multiple=True,
+    metavar="FILE_OR_DIR",
+    help="An organisation's rule pack: a rule file or a folder of them (repeatable).",
+)
+
+
+def _packs(loaded: LoadedConfig, given: tuple[str, ...]) -> tuple[str, ...]:
+    """Rule packs from the config file (relative to it), then those given on the command line."""
+    return (*(loaded.path(p) for p in loaded.values.rules or ()), *given)
+
+
 def _batch_options(command: F) -> F:
     """Options shared by every command that assesses a batch."""
     decorators = [
@@ -109,6 +124,7 @@ def _batch_options(command: F) -> F:
             metavar="GLOB",
             help="Skip files whose path, name or folder matches (repeatable).",
         ),
+        _RULES_OPTION,
         click.option(
             "--jobs",
             "-j",
@@ -158,6 +174,7 @@ def _run_batch(
     as_of: dt.datetime | None,
     free_tier: bool | None,
     exclude: tuple[str, ...],
+    rule_packs: tuple[str, ...],
     jobs: int | None,
     follow_symlinks: bool | None,
 ) -> Report:
@@ -178,7 +195,7 @@ def _run_batch(
         as_of=as_of.date() if as_of else None,
         free_tier=free_tier if free_tier is not None else bool(values.free_tier),
     )
-    packs: tuple[str, ...] = ()
+    packs = _packs(loaded, rule_packs)
     workers = jobs or values.jobs or default_jobs()
     try:
         with _progress(len(files)) as advance:
@@ -310,6 +327,7 @@ def assess(
     as_of: dt.datetime | None,
     free_tier: bool | None,
     exclude: tuple[str, ...],
+    rule_packs: tuple[str, ...],
     jobs: int | None,
     follow_symlinks: bool | None,
     config_file: Path | None,
@@ -350,7 +368,9 @@ def assess(
         )
     except InputError as error:
         _fail(error.problems)
-    report = _run_batch(loaded, paths, targets, as_of, free_tier, exclude, jobs, follow_symlinks)
+    report = _run_batch(
+        loaded, paths, targets, as_of, free_tier, exclude, rule_packs, jobs, follow_symlinks
+    )
     report = judge(report, gate)
     name = _format_for(output_format or values.format or "auto", output)
     _emit(renderer(name)(report, _render_options(width, output is not None)), output)
@@ -374,6 +394,7 @@ def baseline(
     as_of: dt.datetime | None,
     free_tier: bool | None,
     exclude: tuple[str, ...],
+    rule_packs: tuple[str, ...],
     jobs: int | None,
     follow_symlinks: bool | None,
     config_file: Path | None,
@@ -388,7 +409,9 @@ def baseline(
     from serverless_fit.render import renderer
 
     loaded = _load_config(config_file)
-    report = _run_batch(loaded, paths, targets, as_of, free_tier, exclude, jobs, follow_symlinks)
+    report = _run_batch(
+        loaded, paths, targets, as_of, free_tier, exclude, rule_packs, jobs, follow_symlinks
+    )
     _emit(renderer("json")(report, _render_options(None, True)), output)
     for problem in report.errors:
         click.echo(str(problem), err=True)
@@ -399,6 +422,7 @@ def baseline(
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip matching files.")
+@_RULES_OPTION
 @click.option("--follow-symlinks/--no-follow-symlinks", default=None, help="Follow links.")
 @click.option(
     "--config",
@@ -410,6 +434,7 @@ def baseline(
 def validate(
     paths: tuple[str, ...],
     exclude: tuple[str, ...],
+    rule_packs: tuple[str, ...],
     follow_symlinks: bool | None,
     config_file: Path | None,
 ) -> None:
@@ -422,16 +447,22 @@ def validate(
       serverless-fit validate workloads/
     """
     from serverless_fit.discover import discover
+    from serverless_fit.errors import InputError
+    from serverless_fit.rulepacks import load_rules
     from serverless_fit.validate import validate_files
 
     loaded = _load_config(config_file)
+    try:
+        rule_ids = frozenset(rule.id for rule in load_rules(_packs(loaded, rule_packs)))
+    except InputError as error:
+        _fail(error.problems)
     values = loaded.values
     follow = follow_symlinks if follow_symlinks is not None else bool(values.follow_symlinks)
     files, problems = discover(paths, (*(values.exclude or ()), *exclude), follow)
     if not files and not problems:
         message = "found no *.yaml or *.yml workload files; allowed: files, folders or globs"
         _fail([_problem(" ".join(paths), message)])
-    checked = validate_files(files)
+    checked = validate_files(files, rule_ids)
     problems = [*problems, *checked.problems]
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -489,4 +520,136 @@ def platforms(name: str | None, output_format: str, width: int | None) -> None:
     else:
         allowed = ", ".join(profiles)
         _fail([_problem("platforms", f"found {name!r}; allowed: {allowed}", "NAME")])
+    click.echo(text, nl=False)
+
+
+@main.group()
+def rules() -> None:
+    """List the rules, or explain one: what it checks, why, examples, how to waive it."""
+
+
+_RULE_FORMAT = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["terminal", "json", "markdown"]),
+    default="terminal",
+    show_default=True,
+    help="Output format.",
+)
+_CONFIG_OPTION = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file (default: the nearest one); its rule packs are included.",
+)
+
+
+def _rule_set(config_file: Path | None, rule_packs: tuple[str, ...]) -> RuleSet:
+    from serverless_fit.errors import InputError
+    from serverless_fit.rulepacks import load_rule_set
+
+    loaded = _load_config(config_file)
+    try:
+        return load_rule_set(_packs(loaded, rule_packs))
+    except InputError as error:
+        _fail(error.problems)
+
+
+@rules.command("list")
+@click.option(
+    "--dimension",
+    "dimensions",
+    multiple=True,
+    type=click.Choice(
+        [
+            "latency",
+            "duration",
+            "cost",
+            "portability",
+            "testability",
+            "resources",
+            "state",
+            "operations",
+        ]
+    ),
+    help="Only rules of this dimension (repeatable).",
+)
+@click.option(
+    "--severity",
+    "severities",
+    multiple=True,
+    type=click.Choice(["blocker", "risk", "info", "benefit"]),
+    help="Only rules of this severity (repeatable).",
+)
+@click.option("--target", default=None, help="Only rules that apply to this platform.")
+@_RULE_FORMAT
+@_RULES_OPTION
+@_CONFIG_OPTION
+@click.option("--width", type=click.IntRange(60, 400), default=None, help="Terminal width.")
+def rules_list(
+    dimensions: tuple[str, ...],
+    severities: tuple[str, ...],
+    target: str | None,
+    output_format: str,
+    rule_packs: tuple[str, ...],
+    config_file: Path | None,
+    width: int | None,
+) -> None:
+    """List the rules: id, name, dimension, severity, claims, title.
+
+    `--format markdown` is the rule reference (docs/rules.md).
+
+    \b
+    Examples:
+      serverless-fit rules list --dimension latency
+      serverless-fit rules list --rules policies/ --format json
+    """
+    from serverless_fit import catalog
+    from serverless_fit.render.rules import render_list
+    from serverless_fit.ruledocs import coverage, document, selected
+
+    if target is not None and target not in catalog.platforms():
+        allowed = ", ".join(catalog.platforms())
+        _fail([_problem("--target", f"found {target!r}; allowed: {allowed}")])
+    rule_set = _rule_set(config_file, rule_packs)
+    chosen = selected(rule_set, dimensions, target, severities)
+    docs = [document(rule, rule_set) for rule in chosen]
+    text = render_list(docs, coverage(list(rule_set.rules)), _render_options(width), output_format)
+    click.echo(text, nl=False)
+
+
+@rules.command("explain")
+@click.argument("rule_id", metavar="ID")
+@_RULE_FORMAT
+@_RULES_OPTION
+@_CONFIG_OPTION
+@click.option("--width", type=click.IntRange(60, 400), default=None, help="Terminal width.")
+def rules_explain(
+    rule_id: str,
+    output_format: str,
+    rule_packs: tuple[str, ...],
+    config_file: Path | None,
+    width: int | None,
+) -> None:
+    """Explain one rule: what it checks, why, an example that triggers it and one that does
+    not (both assessed by the engine), the mitigation, and how to waive it.
+
+    \b
+    Example:
+      serverless-fit rules explain LAT001
+    """
+    import difflib
+
+    from serverless_fit.render.rules import render_explain
+    from serverless_fit.ruledocs import document, find
+
+    rule_set = _rule_set(config_file, rule_packs)
+    rule = find(rule_id, rule_set)
+    if rule is None:
+        ids = [r.id for r in rule_set.rules]
+        close = difflib.get_close_matches(rule_id.upper(), ids, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        _fail([_problem("rules explain", f"found {rule_id!r}; allowed: a rule id{hint}", "ID")])
+    text = render_explain(document(rule, rule_set), _render_options(width), output_format)
     click.echo(text, nl=False)

@@ -340,6 +340,13 @@ class Rule(BaseModel):
         """Facts the condition reads, in order of first use."""
         return self._facts
 
+    def with_changes(self, **changes: Any) -> Rule:
+        """A copy with some fields changed (an organisation's override), still compiled."""
+        changed = self.model_copy(update=changes)
+        changed._condition = self._condition
+        changed._facts = self._facts
+        return changed
+
     def applies_to(self, target: str) -> bool:
         return self.targets is None or target in self.targets
 

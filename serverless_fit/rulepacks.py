@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
+from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from serverless_fit.engine import Rule
+from serverless_fit.engine import Rule, Severity
 from serverless_fit.errors import CatalogError, InputError, Problem
 from serverless_fit.loader import validation_problems
-from serverless_fit.yamlsource import SourceError, read_documents
+from serverless_fit.yamlsource import Document, SourceError, decode, read_documents
 
 
 def parse_rules(text: str, file: str) -> list[Rule]:
@@ -44,6 +49,13 @@ def parse_rules(text: str, file: str) -> list[Rule]:
 
 
 @functools.cache
+def claims() -> dict[str, str]:
+    """Seed claim id -> the claim in words."""
+    text = resources.files("serverless_fit").joinpath("claims.yaml").read_text(encoding="utf-8")
+    return {str(key): str(value) for key, value in yaml.safe_load(text).items()}
+
+
+@functools.cache
 def builtin_rules() -> tuple[Rule, ...]:
     """The rules shipped with the tool, ordered by id; a broken one is a bug, not a user error."""
     folder = resources.files("serverless_fit").joinpath("rules")
@@ -62,10 +74,215 @@ def builtin_rules() -> tuple[Rule, ...]:
     return tuple(sorted(rules, key=lambda r: r.id))
 
 
-def load_rules(packs: tuple[str, ...] = ()) -> tuple[Rule, ...]:
-    """The rules a run uses: the built-in ones, and the organisation's packs (issue 5)."""
-    if packs:
-        raise InputError(
-            [Problem(pack, None, None, None, "rule packs are not supported yet") for pack in packs]
+class Override(BaseModel):
+    """A change to a built-in rule: switch it off, or change how much it weighs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: str
+    disable: bool = False
+    severity: Severity | None = None
+    impact: int | None = Field(default=None, ge=0, le=100)
+    reason: str | None = None  # why the organisation changed it; shown by `rules explain`
+
+
+class Pack(BaseModel):
+    """A pack file as a mapping: new rules and overrides of built-in ones."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rules: list[dict[str, Any]] = Field(default_factory=list)
+    overrides: list[Override] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PackContents:
+    rules: list[tuple[Rule, Problem]]  # each rule with where it is written
+    overrides: list[tuple[Override, Problem]]
+
+
+# Limits that refuse a hostile pack before it costs time: parsing YAML runs at about 1 MiB a
+# second, so a run's packs stay under a few seconds.
+MAX_PACK_BYTES = 1024 * 1024  # one pack file
+MAX_PACKS_BYTES = 2 * 1024 * 1024  # all the packs of a run together
+MAX_RULES = 5_000
+MAX_PACK_NODES = 500_000  # values in one pack document: room for a file of plain rules
+
+
+def _read(path: Path) -> str:
+    file = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_PACK_BYTES:
+            message = f"file is {size} bytes; allowed: at most {MAX_PACK_BYTES} bytes"
+            raise InputError([Problem(file, None, None, None, message)])
+        return decode(path.read_bytes(), file)
+    except SourceError as error:
+        raise InputError([error.problem]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(file, None, None, None, "is a directory, not a file")]) from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InputError([Problem(file, None, None, None, f"cannot read: {reason}")]) from None
+
+
+def parse_pack(text: str, file: str) -> PackContents:
+    """A pack file: rules (one per document, or a list) and `overrides` of built-in rules."""
+    contents = PackContents([], [])
+    problems: list[Problem] = []
+    try:
+        documents = list(read_documents(text, file, MAX_PACK_NODES))
+    except SourceError as error:
+        raise InputError([error.problem]) from None
+    for document in documents:
+        problems.extend(document.problems)
+        data = document.data
+        if isinstance(data, dict) and "id" not in data and ({"rules", "overrides"} & set(data)):
+            try:
+                pack = Pack.model_validate(data)
+            except ValidationError as error:
+                problems.extend(validation_problems(document, file, error, Pack))
+                continue
+            for index, override in enumerate(pack.overrides):
+                contents.overrides.append((override, _where(document, file, ("overrides", index))))
+            entries: list[Any] = pack.rules
+            prefix: tuple[str, ...] | None = ("rules",)
+        elif isinstance(data, list):
+            entries, prefix = data, ()
+        else:
+            entries, prefix = [data], None  # a single rule: the document itself
+        for index, entry in enumerate(entries):
+            path: tuple[str | int, ...] = () if prefix is None else (*prefix, index)
+            if not isinstance(entry, dict):
+                mark = document.locate(path)
+                message = "found no rule mapping; allowed: a rule, a list of rules, or a pack"
+                problems.append(Problem(file, mark.line, mark.column, None, message))
+                continue
+            try:
+                rule = Rule.model_validate(entry)
+            except ValidationError as error:
+                problems.extend(validation_problems(document, file, error, Rule, path))
+                continue
+            contents.rules.append((rule, _where(document, file, path)))
+    if problems:
+        raise InputError(problems)
+    return contents
+
+
+def _where(document: Document, file: str, path: tuple[str | int, ...]) -> Problem:
+    """A located placeholder; its message is filled when something there is wrong."""
+    mark = document.locate(path)
+    return Problem(file, mark.line, mark.column, None, "")
+
+
+def _pack_files(source: str) -> list[Path]:
+    path = Path(source)
+    if path.is_dir():
+        return sorted(
+            (p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()),
+            key=lambda p: p.parts,
         )
-    return builtin_rules()
+    return [path]
+
+
+def _located(where: Problem, field: str, message: str) -> Problem:
+    return Problem(where.file, where.line, where.column, field, message)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules of a run, and what the organisation's packs changed."""
+
+    rules: tuple[Rule, ...]
+    changes: dict[str, str]  # rule id -> what an override did, and where
+    disabled: frozenset[str]
+    origins: dict[str, str]  # pack rule id -> file:line
+
+
+def apply_packs(builtin: tuple[Rule, ...], packs: list[PackContents]) -> RuleSet:
+    """The run's rules: built-in ones with overrides applied, then the packs' own rules.
+
+    A pack rule may not reuse an id (change a built-in rule with an override instead), and
+    an override must name a rule that exists.
+    """
+    problems: list[Problem] = []
+    by_id: dict[str, Rule] = {rule.id: rule for rule in builtin}
+    origin: dict[str, Problem] = {}
+    added: list[Rule] = []
+    for pack in packs:
+        for rule, where in pack.rules:
+            if rule.id in by_id:
+                first = origin.get(rule.id)
+                place = f"{first.file}:{first.line}" if first else "the built-in rules"
+                message = (
+                    f"found {rule.id!r}, already a rule in {place}; allowed: a new id "
+                    "(change a built-in rule with `overrides`)"
+                )
+                problems.append(_located(where, "id", message))
+                continue
+            by_id[rule.id] = rule
+            origin[rule.id] = where
+            added.append(rule)
+    disabled: list[str] = []
+    changes_made: dict[str, str] = {}
+    for pack in packs:
+        for override, where in pack.overrides:
+            target = by_id.get(override.rule)
+            if target is None:
+                message = f"found unknown rule {override.rule!r}; allowed: a rule id"
+                close = difflib.get_close_matches(override.rule, list(by_id), n=1)
+                message += f"; did you mean {close[0]!r}?" if close else ""
+                problems.append(_located(where, "rule", message))
+                continue
+            place = f"{where.file}:{where.line}"
+            because = f" ({override.reason})" if override.reason else ""
+            if override.disable:
+                disabled.append(target.id)
+                changes_made[target.id] = f"disabled by {place}{because}"
+                continue
+            changes: dict[str, Any] = {}
+            if override.severity is not None:
+                changes["severity"] = override.severity
+            if override.impact is not None:
+                changes["impact"] = override.impact
+            if changes:
+                by_id[target.id] = target.with_changes(**changes)
+                what = ", ".join(f"{key} {value}" for key, value in changes.items())
+                changes_made[target.id] = f"{what} set by {place}{because}"
+    if problems:
+        raise InputError(problems)
+    if len(by_id) > MAX_RULES:
+        message = f"{len(by_id)} rules in the run; allowed: at most {MAX_RULES}"
+        raise InputError([Problem("--rules", None, None, None, message)])
+    rules = [by_id[r.id] for r in builtin] + [by_id[r.id] for r in added]
+    kept = tuple(rule for rule in rules if rule.id not in disabled)
+    origins = {rule_id: f"{where.file}:{where.line}" for rule_id, where in origin.items()}
+    return RuleSet(kept, changes_made, frozenset(disabled), origins)
+
+
+def load_rules(packs: tuple[str, ...] = ()) -> tuple[Rule, ...]:
+    """The rules a run uses: the built-in ones, changed and extended by the given packs
+    (files holding rules, or folders of such files)."""
+    return load_rule_set(packs).rules
+
+
+@functools.cache
+def load_rule_set(packs: tuple[str, ...] = ()) -> RuleSet:
+    """The rules and what the packs changed; see load_rules."""
+    if not packs:
+        return RuleSet(builtin_rules(), {}, frozenset(), {})
+    contents: list[PackContents] = []
+    problems: list[Problem] = []
+    files = [path for source in packs for path in _pack_files(source)]
+    total = sum(path.stat().st_size for path in files if path.is_file())
+    if total > MAX_PACKS_BYTES:
+        message = f"rule packs hold {total} bytes; allowed: at most {MAX_PACKS_BYTES} in one run"
+        raise InputError([Problem(", ".join(packs), None, None, "--rules", message)])
+    for path in files:
+        try:
+            contents.append(parse_pack(_read(path), str(path)))
+        except InputError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InputError(problems)
+    return apply_packs(builtin_rules(), contents)

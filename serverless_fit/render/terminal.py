@@ -79,7 +79,7 @@ def _reason(result: Result) -> str:
     for severity in ("blocker", "risk"):
         for finding in result.active:
             if finding.severity == severity:
-                return finding.message
+                return f"{finding.rule}: {finding.message}"
     benefits = [f.title.lower() for f in result.active if f.severity == "benefit"]
     return "No blockers or risks" + (f"; {benefits[0]}" if benefits else "")
 

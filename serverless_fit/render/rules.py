@@ -1,0 +1,241 @@
+"""`rules list` and `rules explain`: the rules as a table, JSON, or a Markdown reference."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import yaml
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from serverless_fit.engine import Rule
+from serverless_fit.render.markdown import escape
+from serverless_fit.report import RenderOptions
+from serverless_fit.ruledocs import ExampleRun, RuleDoc
+
+REGENERATE = "serverless-fit rules list --format markdown > docs/rules.md"
+
+
+def _console(buffer: io.StringIO, options: RenderOptions) -> Console:
+    return Console(
+        file=buffer,
+        width=options.width,
+        force_terminal=options.color,
+        no_color=not options.color,
+        color_system="standard" if options.color else None,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+
+
+def _sources(rule: Rule) -> str:
+    return ", ".join(rule.claims) if rule.claims else "source"
+
+
+def rule_data(doc: RuleDoc) -> dict[str, Any]:
+    """A rule as JSON: its own fields, the claims in words, and how its examples fared."""
+    data = doc.rule.model_dump(by_alias=True, exclude_none=True)
+    data["claims_text"] = dict(doc.claims)
+    data["examples_run"] = {"fail": _example_data(doc.fail), "pass": _example_data(doc.pass_)}
+    if doc.change:
+        data["changed"] = doc.change
+    if doc.origin:
+        data["defined_in"] = doc.origin
+    data["disabled"] = doc.disabled
+    return data
+
+
+def _example_data(run: ExampleRun) -> dict[str, Any]:
+    return {
+        "target": run.target,
+        "fires": run.fires,
+        "message": run.message,
+        "problem": run.problem,
+    }
+
+
+def _yaml(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=88).strip()
+
+
+def render_list(
+    docs: list[RuleDoc], coverage: dict[str, list[str]], options: RenderOptions, fmt: str
+) -> str:
+    if fmt == "json":
+        return json.dumps([rule_data(d) for d in docs], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return reference(docs, coverage)
+    buffer = io.StringIO()
+    console = _console(buffer, options)
+    table = Table(show_edge=False, pad_edge=False, expand=True)
+    table.add_column("id", no_wrap=True, style="bold")
+    table.add_column("name", no_wrap=True)
+    table.add_column("dimension", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("claims", no_wrap=True)
+    table.add_column("title", ratio=1)
+    for doc in docs:
+        rule = doc.rule
+        title = rule.title + (f" ({doc.change})" if doc.change else "")
+        table.add_row(rule.id, rule.name, rule.dimension, rule.severity, _sources(rule), title)
+    console.print(table)
+    uncovered = [claim for claim, rules in coverage.items() if not rules]
+    summary = f"{len(docs)} rules. "
+    summary += (
+        "Every seed claim has a rule."
+        if not uncovered
+        else f"Seed claims without a rule: {', '.join(uncovered)}."
+    )
+    console.print(Text(summary + " serverless-fit rules explain ID says more.", style="dim"))
+    return buffer.getvalue()
+
+
+def _waiver(rule: Rule) -> str:
+    return _yaml(
+        {
+            "waivers": [
+                {"rule": rule.id, "reason": "why this is acceptable here", "expires": "2027-06-30"}
+            ]
+        }
+    )
+
+
+def _verdict(run: ExampleRun, expected: bool) -> str:
+    if run.problem:
+        return f"the example is not a valid workload: {run.problem}"
+    if run.fires is None:
+        return "the rule cannot be decided on this example (a fact is missing)"
+    if run.fires != expected:
+        return "UNEXPECTED: " + ("the rule does not fire" if expected else "the rule fires")
+    return f"fires: {run.message}" if run.fires else "does not fire"
+
+
+def render_explain(doc: RuleDoc, options: RenderOptions, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(rule_data(doc), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return _section(doc)
+    rule = doc.rule
+    buffer = io.StringIO()
+    console = _console(buffer, options)
+    console.print(Text.assemble((f"{rule.id} {rule.name}", "bold"), f"  {rule.title}"))
+    console.print(
+        f"{rule.severity}, {rule.dimension}, impact {rule.impact}"
+        + (f", only on {', '.join(rule.targets)}" if rule.targets else "")
+    )
+    if doc.disabled or doc.change:
+        console.print(Text(f"Changed for this run: {doc.change}", style="yellow"))
+    if doc.origin:
+        console.print(Text(f"Defined in {doc.origin}", style="dim"))
+    parts: list[tuple[str, str]] = [("What it checks", rule.docs.what), ("Why", rule.docs.why)]
+    for claim, text in doc.claims:
+        parts.append((f"Claim {claim}", text))
+    if rule.references:
+        parts.append(("Sources", "\n".join(rule.references)))
+    parts.append(("Condition", _yaml({"when": rule.when})))
+    parts.append(("Message", rule.message))
+    if rule.mitigation:
+        parts.append(("Mitigation", rule.mitigation))
+    parts.append(
+        (
+            f"Triggers it (on {doc.fail.target})",
+            _yaml(doc.fail.partial) + "\n-> " + _verdict(doc.fail, True),
+        )
+    )
+    parts.append(
+        (
+            f"Does not (on {doc.pass_.target})",
+            _yaml(doc.pass_.partial) + "\n-> " + _verdict(doc.pass_, False),
+        )
+    )
+    parts.append(("To waive it", "add to the workload file:\n" + _waiver(rule)))
+    table = Table.grid(padding=(0, 2), expand=True)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(ratio=1)
+    for label, text in parts:
+        table.add_row(label, text)
+        table.add_row("", "")
+    console.print()
+    console.print(table)
+    return buffer.getvalue()
+
+
+def _code(text: str, language: str = "yaml") -> str:
+    return f"```{language}\n{text}\n```"
+
+
+def _section(doc: RuleDoc) -> str:
+    rule = doc.rule
+    lines = [f"### {rule.id} {rule.name}", "", f"**{escape(rule.title)}**", ""]
+    facts = f"{rule.severity}, dimension {rule.dimension}, impact {rule.impact}"
+    if rule.targets:
+        facts += f", only on {', '.join(rule.targets)}"
+    lines += [facts, ""]
+    if doc.change:
+        lines += [f"Changed for this run: {escape(doc.change)}", ""]
+    lines += [f"{escape(rule.docs.what)}", "", f"Why: {escape(rule.docs.why)}", ""]
+    for claim, text in doc.claims:
+        lines.append(f"- {claim}: {escape(text)}")
+    for reference in rule.references:
+        lines.append(f"- <{reference}>")
+    lines += ["", _code(_yaml({"when": rule.when})), ""]
+    lines += [f"Message: {escape(rule.message)}", ""]
+    if rule.mitigation:
+        lines += [f"Mitigation: {escape(rule.mitigation)}", ""]
+    lines += [
+        f"Triggers it (on {doc.fail.target}):",
+        "",
+        _code(_yaml(doc.fail.partial)),
+        "",
+        escape(_verdict(doc.fail, True)),
+        "",
+        f"Does not (on {doc.pass_.target}):",
+        "",
+        _code(_yaml(doc.pass_.partial)),
+        "",
+        escape(_verdict(doc.pass_, False)),
+        "",
+        "To waive it:",
+        "",
+        _code(_waiver(rule)),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def reference(docs: list[RuleDoc], coverage: dict[str, list[str]]) -> str:
+    """The Markdown rule reference (docs/rules.md), generated from the rules themselves."""
+    lines = [
+        "# serverless-fit rules",
+        "",
+        f"Generated from the rule files; do not edit. Regenerate with `{REGENERATE}`.",
+        "Each rule's examples below were assessed by the engine when this page was generated.",
+        "",
+        "## Seed claims",
+        "",
+        "| claim | rules |",
+        "| --- | --- |",
+    ]
+    for claim, rules in coverage.items():
+        lines.append(f"| {claim} | {', '.join(rules) if rules else '**none**'} |")
+    lines += [
+        "",
+        "## Rules",
+        "",
+        "| id | name | dimension | severity | claims | title |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for doc in docs:
+        rule = doc.rule
+        lines.append(
+            f"| [{rule.id}](#{rule.id.lower()}-{rule.name}) | {rule.name} | {rule.dimension} "
+            f"| {rule.severity} | {_sources(rule)} | {escape(rule.title)} |"
+        )
+    lines.append("")
+    for doc in docs:
+        lines.append(_section(doc))
+    return "\n".join(lines).rstrip() + "\n"
