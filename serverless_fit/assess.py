@@ -11,7 +11,8 @@ from pathlib import Path
 from serverless_fit import __version__, catalog
 from serverless_fit.catalog import Platform
 from serverless_fit.cost import CostEstimate
-from serverless_fit.engine import Rule, render_template, workload_fields
+from serverless_fit.counterfactuals import counterfactuals
+from serverless_fit.engine import Rule, explain, render_template, workload_fields
 from serverless_fit.errors import InputError, Problem
 from serverless_fit.facts import FACT_KINDS, Facts, derive_facts, format_fact
 from serverless_fit.loader import LoadedWorkload, load_file
@@ -20,6 +21,8 @@ from serverless_fit.report import (
     BreakEven,
     Cost,
     CostSide,
+    Counterfactual,
+    Evaluation,
     Evidence,
     Finding,
     NotAssessed,
@@ -39,6 +42,8 @@ class Options:
     targets: tuple[str, ...] = (DEFAULT_TARGET,)
     as_of: dt.date | None = None
     free_tier: bool = False
+    counterfactuals: bool = True
+    verbose: bool = False  # record why every rule fired or did not
 
 
 def resolve_targets(names: Sequence[str]) -> None:
@@ -62,22 +67,36 @@ def assess_workload(
     *,
     as_of: dt.date,
     free_tier: bool = False,
+    with_counterfactuals: bool = True,
+    verbose: bool = False,
 ) -> Result:
     workload = loaded.workload
     facts = derive_facts(workload, platform, free_tier=free_tier)
     findings: list[Finding] = []
     not_assessed: list[NotAssessed] = []
+    evaluations: list[Evaluation] = []
     assessed = 0
     for rule in rules:
         if not rule.applies_to(platform.id):
+            if verbose:
+                evaluations.append(Evaluation(rule.id, "not for this target", _only(rule)))
             continue
         outcome = rule.evaluate(facts)
+        if verbose:
+            evaluations.append(_evaluation(rule, facts, outcome.state, loaded, as_of))
         if outcome.state is None:
             not_assessed.append(_not_assessed(rule, outcome.missing))
             continue
         assessed += 1
         if outcome.state:
             findings.append(_finding(rule, facts, loaded, as_of))
+    changes: list[Counterfactual] = []
+    if with_counterfactuals:
+        by_id = {rule.id: rule for rule in rules}
+        for finding in _ordered(findings):
+            if finding.severity in ("blocker", "risk") and not finding.waived:
+                rule = by_id[finding.rule]
+                changes += counterfactuals(workload, platform, rule, facts, free_tier=free_tier)
     scored = score(tuple(findings))
     return Result(
         workload=workload.name,
@@ -91,6 +110,8 @@ def assess_workload(
         findings=tuple(_ordered(findings)),
         not_assessed=tuple(not_assessed),
         cost=_cost(facts.cost),
+        counterfactuals=tuple(changes),
+        evaluations=tuple(evaluations),
         score_unclamped=scored.unclamped,
         description=workload.description,
         cold_start_p99=_text(facts, "target.cold_start.p99"),
@@ -109,6 +130,25 @@ def _sentence(template: str, facts: Facts) -> str:
     if template.startswith("{target.mitigation."):
         return text[:1].upper() + text[1:]
     return text
+
+
+def _only(rule: Rule) -> str:
+    return f"applies only to {', '.join(rule.targets or ())}"
+
+
+def _evaluation(
+    rule: Rule, facts: Facts, state: bool | None, loaded: LoadedWorkload, as_of: dt.date
+) -> Evaluation:
+    decided, why = explain(rule, facts)
+    assert decided == state, rule.id  # the explanation walks the same condition
+    if state is None:
+        return Evaluation(rule.id, "not assessed", why)
+    if not state:
+        return Evaluation(rule.id, "quiet", why)
+    waiver = _waiver(loaded.workload, rule.id, as_of)
+    if waiver is not None and not waiver.expired:
+        return Evaluation(rule.id, "waived", f"{why}; waived: {waiver.reason}")
+    return Evaluation(rule.id, "fired", why)
 
 
 def _not_assessed(rule: Rule, missing: tuple[str, ...]) -> NotAssessed:
@@ -252,7 +292,15 @@ def assess_file(path: Path, rules: Sequence[Rule], options: Options, as_of: dt.d
     workloads: list[WorkloadOutcome] = []
     for item in loaded:
         assessed = [
-            assess_workload(item, platform, rules, as_of=as_of, free_tier=options.free_tier)
+            assess_workload(
+                item,
+                platform,
+                rules,
+                as_of=as_of,
+                free_tier=options.free_tier,
+                with_counterfactuals=options.counterfactuals,
+                verbose=options.verbose,
+            )
             for platform in targets_for(item.workload, options.targets)
         ]
         best = best_result(assessed)

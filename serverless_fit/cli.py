@@ -177,6 +177,9 @@ def _run_batch(
     rule_packs: tuple[str, ...],
     jobs: int | None,
     follow_symlinks: bool | None,
+    *,
+    verbose: bool = False,
+    counterfactuals: bool = True,
 ) -> Report:
     """Find the files, assess them (in parallel when it pays), and return the report."""
     from serverless_fit.assess import Options
@@ -194,6 +197,8 @@ def _run_batch(
         targets=targets or tuple(values.target or DEFAULT_TARGETS),
         as_of=as_of.date() if as_of else None,
         free_tier=free_tier if free_tier is not None else bool(values.free_tier),
+        counterfactuals=counterfactuals,
+        verbose=verbose,
     )
     packs = _packs(loaded, rule_packs)
     workers = jobs or values.jobs or default_jobs()
@@ -320,6 +325,17 @@ def _format_for(requested: str, output: Path | None) -> str:
     help="With several targets, judge every target's result (each, the default) or only each "
     "workload's best target (best).",
 )
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Show every rule evaluated for each target, and why it fired or did not.",
+)
+@click.option(
+    "--counterfactuals/--no-counterfactuals",
+    default=None,
+    help="Search for the field values that would clear each blocker and risk (default: yes).",
+)
 @click.option("--width", type=click.IntRange(60, 400), default=None, help="Terminal report width.")
 def assess(
     paths: tuple[str, ...],
@@ -338,6 +354,8 @@ def assess(
     baseline: str | None,
     tolerance: float | None,
     fail_scope: str | None,
+    verbose: bool,
+    counterfactuals: bool | None,
     width: int | None,
 ) -> None:
     """Assess workload files, folders or globs and print a report.
@@ -368,8 +386,19 @@ def assess(
         )
     except InputError as error:
         _fail(error.problems)
+    search = counterfactuals if counterfactuals is not None else values.counterfactuals
     report = _run_batch(
-        loaded, paths, targets, as_of, free_tier, exclude, rule_packs, jobs, follow_symlinks
+        loaded,
+        paths,
+        targets,
+        as_of,
+        free_tier,
+        exclude,
+        rule_packs,
+        jobs,
+        follow_symlinks,
+        verbose=verbose,
+        counterfactuals=search is not False,
     )
     report = judge(report, gate)
     name = _format_for(output_format or values.format or "auto", output)

@@ -39,6 +39,7 @@ class Config(BaseModel):
     jobs: int | None = Field(default=None, ge=1)
     free_tier: bool | None = Field(default=None, alias="free-tier")
     rules: list[str] | None = None
+    counterfactuals: bool | None = None
     follow_symlinks: bool | None = Field(default=None, alias="follow-symlinks")
 
 

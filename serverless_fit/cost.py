@@ -237,22 +237,28 @@ def always_on_bill(baselines: list[Baseline], inputs: CostInputs) -> AlwaysOnBil
 
 
 def estimate(
-    platform: Platform, baselines: list[Baseline], inputs: CostInputs, *, free_tier: bool
+    platform: Platform,
+    baselines: list[Baseline],
+    inputs: CostInputs,
+    *,
+    free_tier: bool,
+    break_even: bool = True,
 ) -> CostEstimate:
     serverless = serverless_bill(platform, inputs, free_tier=free_tier)
     always_on = always_on_bill(baselines, inputs)
     ratio = None
-    break_even = None
+    even = None
     if serverless is not None and always_on is not None and always_on.monthly_usd > 0:
         ratio = serverless.monthly_usd / always_on.monthly_usd
-        break_even = _break_even(platform, inputs, always_on.monthly_usd, free_tier=free_tier)
+        if break_even:
+            even = _break_even(platform, inputs, always_on.monthly_usd, free_tier=free_tier)
     pricing = platform.pricing
     has_free_tier = pricing.free_tier is not None or (
         inputs.static_site
         and pricing.static_hosting is not None
         and pricing.static_hosting.free_cdn_requests is not None
     )
-    return CostEstimate(serverless, always_on, ratio, break_even, free_tier and has_free_tier)
+    return CostEstimate(serverless, always_on, ratio, even, free_tier and has_free_tier)
 
 
 def _break_even(

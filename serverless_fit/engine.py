@@ -354,6 +354,85 @@ class Rule(BaseModel):
         return self._condition(facts)
 
 
+_SYMBOLS = {
+    "lt": "<",
+    "le": "<=",
+    "gt": ">",
+    "ge": ">=",
+    "eq": "=",
+    "ne": "!=",
+    "in": "in",
+    "not_in": "not in",
+    "contains": "contains",
+}
+
+
+def _shown(facts: Facts, name: str) -> str:
+    if name in facts.values:
+        return f"{name} ({format_fact(facts.values[name], FACT_KINDS[name])})"
+    return f"{name} (unknown)"
+
+
+def _operand_text(kind: str, value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def explain(rule: Rule, facts: Facts) -> tuple[Tri, str]:
+    """Why the rule's condition came out as it did, in words: the condition that decided it.
+
+    It walks the same validated condition the compiled rule evaluates, with the same
+    comparisons, so the state it returns is the rule's outcome (a test holds them equal).
+    """
+    return _explain(rule.when, facts)
+
+
+def _explain(node: dict[str, Any], facts: Facts) -> tuple[Tri, str]:
+    if "all" in node or "any" in node:
+        word = "all" if "all" in node else "any"
+        results = [_explain(child, facts) for child in node[word]]
+        decisive = word == "any"  # one false child decides `all`, one true child `any`
+        for state, reason in results:
+            if state is decisive:
+                return state, reason
+        unknown = [reason for state, reason in results if state is None]
+        if unknown:
+            return None, "; ".join(unknown)
+        return (word == "all"), "; ".join(reason for _, reason in results)
+    if "not" in node:
+        state, reason = _explain(node["not"], facts)
+        return (None if state is None else not state), f"not ({reason})"
+    fact = node["fact"]
+    op = next(key for key in node if key != "fact")
+    if op == "exists":
+        present = fact in facts.values
+        state = present == bool(node[op])
+        return state, f"{fact} is {'given' if present else 'not given'}"
+    operand = node[op]
+    if isinstance(operand, dict):
+        other = operand["fact"]
+        right_text = _shown(facts, other)
+    else:
+        right_text = _operand_text(FACT_KINDS[fact], operand)
+    outcome = _compiled_comparison(fact, op, operand)(facts)
+    left_text = _shown(facts, fact)
+    comparison = f"{left_text} {_SYMBOLS[op]} {right_text}"
+    if outcome.state is None:
+        return None, f"{comparison}: unknown without {', '.join(outcome.missing)}"
+    return outcome.state, f"{comparison}: {'yes' if outcome.state else 'no'}"
+
+
+def _compiled_comparison(fact: str, op: str, operand: Any) -> Condition:
+    kind = FACT_KINDS[fact]
+    if isinstance(operand, dict):
+        return _comparison(fact, op, None, operand["fact"])
+    element_kind = "string" if kind == "list" else kind
+    return _comparison(fact, op, _literal(element_kind, op, operand, ()), None)
+
+
 class RuleConditionError(ValueError):
     """Raised from validation so pydantic reports it; carries the path inside the rule."""
 

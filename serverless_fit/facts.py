@@ -155,14 +155,25 @@ def _section_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def derive_facts(workload: Workload, platform: Platform, *, free_tier: bool = False) -> Facts:
+def derive_facts(
+    workload: Workload,
+    platform: Platform,
+    *,
+    free_tier: bool = False,
+    with_cost: bool = True,
+    with_break_even: bool = True,
+) -> Facts:
+    """Every fact about the workload on the platform. Searches that evaluate one rule many
+    times leave out the cost estimate, or its break-even search, when the rule reads neither."""
     out = _Collector()
     _walk(Workload, workload, "", out)
     out.put("trigger", workload.effective_trigger)
     _target_facts(workload, platform, out)
     _traffic_facts(workload, platform, out)
     _portability_facts(workload, out)
-    cost = _cost_facts(workload, platform, out, free_tier=free_tier)
+    cost = None
+    if with_cost:
+        cost = _cost_facts(workload, platform, out, free_tier=free_tier, break_even=with_break_even)
     return Facts(out.values, out.missing, out.sources, cost)
 
 
@@ -319,7 +330,7 @@ ALWAYS_ON_FIELDS = ("traffic.peak", "duration.typical", "resources.memory")
 
 
 def _cost_facts(
-    workload: Workload, platform: Platform, out: _Collector, *, free_tier: bool
+    workload: Workload, platform: Platform, out: _Collector, *, free_tier: bool, break_even: bool
 ) -> CostEstimate | None:
     average = workload.traffic.average if workload.traffic else None
     resources = workload.resources
@@ -341,7 +352,8 @@ def _cost_facts(
             active_hours_per_day=_active_hours(workload),
         )
         # Every target is compared with the same always-on baselines, whatever its provider.
-        cost = estimate(platform, list(catalog.baselines().values()), inputs, free_tier=free_tier)
+        baselines = list(catalog.baselines().values())
+        cost = estimate(platform, baselines, inputs, free_tier=free_tier, break_even=break_even)
     steady = workload.traffic is not None and workload.traffic.pattern == "steady"
     serverless_needs = ("traffic.average",) if static else FUNCTION_COST_FIELDS
     always_on_needs = tuple(f for f in ALWAYS_ON_FIELDS if not (steady and f == "traffic.peak"))

@@ -101,6 +101,15 @@ class Counterfactual:
 
 
 @dataclass(frozen=True)
+class Evaluation:
+    """How one rule came out for one result, and why (`assess --verbose`)."""
+
+    rule: str
+    outcome: str  # fired, waived, quiet, not assessed, not for this target
+    why: str
+
+
+@dataclass(frozen=True)
 class Result:
     workload: str
     file: str
@@ -120,6 +129,7 @@ class Result:
     best_fit: bool = True  # the best of the targets assessed for this workload
     cold_start_p99: str | None = None  # the target's cold start for the workload's runtime
     failures: tuple[str, ...] = ()  # why this result fails the CI thresholds, if it does
+    evaluations: tuple[Evaluation, ...] = ()  # every rule's outcome, when asked for
 
     @property
     def active(self) -> tuple[Finding, ...]:
@@ -184,6 +194,8 @@ class RuleInfo:
 def _result_dict(result: Result) -> dict[str, Any]:
     data = asdict(result)
     data["dimensions"] = {d.name: {"score": d.score, "weight": d.weight} for d in result.dimensions}
+    if not result.evaluations:
+        del data["evaluations"]  # present only with --verbose
     return data
 
 

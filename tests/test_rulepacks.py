@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from serverless_fit.render.rules import reference
-from serverless_fit.rulepacks import load_rule_set
 from serverless_fit.ruledocs import coverage, document
+from serverless_fit.rulepacks import load_rule_set
 from tests.conftest import ROOT
 from tests.test_batch import workload, write
 from tests.test_cli import run
@@ -207,6 +207,7 @@ def test_rule_packs_from_the_config_file(tmp_path: Path, monkeypatch: pytest.Mon
     code, out, _ = run(
         "assess", source.name, "--target", "gcp-cloud-run-functions", "--format", "text"
     )
+    assert code == 0
     assert "blocker ACME001" in out
 
 

@@ -76,6 +76,9 @@ def render(report: Report, options: RenderOptions) -> str:
             out.append(f"- **{finding.severity} {finding.rule}**{where}: {escape(finding.message)}")
             if finding.mitigation:
                 out.append(f"  - Mitigation: {escape(finding.mitigation)}")
+            for change in result.counterfactuals:
+                if change.rule == finding.rule:
+                    out.append(f"  - What would clear it: {escape(change.effect)}")
         out.append("")
     if report.errors:
         out += ["### Files that could not be assessed", ""]

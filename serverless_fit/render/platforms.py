@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -17,20 +16,8 @@ from serverless_fit.catalog import (
     as_data,
     dates,
 )
+from serverless_fit.render.console import string_console
 from serverless_fit.report import RenderOptions
-
-
-def _console(buffer: io.StringIO, options: RenderOptions) -> Console:
-    return Console(
-        file=buffer,
-        width=options.width,
-        force_terminal=options.color,
-        no_color=not options.color,
-        color_system="standard" if options.color else None,
-        highlight=False,
-        emoji=False,
-        soft_wrap=False,
-    )
 
 
 def _usd(amount: float) -> str:
@@ -99,7 +86,7 @@ def render_list(
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     buffer = io.StringIO()
-    console = _console(buffer, options)
+    console = string_console(buffer, options)
     table = Table(
         title="Serverless targets (--target NAME, or --target all)",
         title_justify="left",
@@ -288,7 +275,7 @@ def render_profile(platform: Platform, options: RenderOptions, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(as_data(platform), indent=2, ensure_ascii=False) + "\n"
     buffer = io.StringIO()
-    console = _console(buffer, options)
+    console = string_console(buffer, options)
     console.print(Text.assemble((platform.name, "bold"), f"  ({platform.id}, {platform.region})"))
     console.print(platform.summary)
     console.print()

@@ -7,29 +7,16 @@ import json
 from typing import Any
 
 import yaml
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from serverless_fit.engine import Rule
+from serverless_fit.render.console import string_console
 from serverless_fit.render.markdown import escape
 from serverless_fit.report import RenderOptions
 from serverless_fit.ruledocs import ExampleRun, RuleDoc
 
 REGENERATE = "serverless-fit rules list --format markdown > docs/rules.md"
-
-
-def _console(buffer: io.StringIO, options: RenderOptions) -> Console:
-    return Console(
-        file=buffer,
-        width=options.width,
-        force_terminal=options.color,
-        no_color=not options.color,
-        color_system="standard" if options.color else None,
-        highlight=False,
-        emoji=False,
-        soft_wrap=False,
-    )
 
 
 def _sources(rule: Rule) -> str:
@@ -70,7 +57,7 @@ def render_list(
     if fmt == "markdown":
         return reference(docs, coverage)
     buffer = io.StringIO()
-    console = _console(buffer, options)
+    console = string_console(buffer, options)
     table = Table(show_edge=False, pad_edge=False, expand=True)
     table.add_column("id", no_wrap=True, style="bold")
     table.add_column("name", no_wrap=True)
@@ -121,7 +108,7 @@ def render_explain(doc: RuleDoc, options: RenderOptions, fmt: str) -> str:
         return _section(doc)
     rule = doc.rule
     buffer = io.StringIO()
-    console = _console(buffer, options)
+    console = string_console(buffer, options)
     console.print(Text.assemble((f"{rule.id} {rule.name}", "bold"), f"  {rule.title}"))
     console.print(
         f"{rule.severity}, {rule.dimension}, impact {rule.impact}"

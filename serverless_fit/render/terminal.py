@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from serverless_fit.render.console import string_console
 from serverless_fit.report import Finding, RenderOptions, Report, Result
 
 VERDICT_STYLE = {
@@ -33,16 +34,7 @@ def bar(score: float, width: int = BAR_WIDTH) -> Text:
 
 def render(report: Report, options: RenderOptions) -> str:
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=options.width,
-        force_terminal=options.color,
-        no_color=not options.color,
-        color_system="standard" if options.color else None,
-        highlight=False,
-        emoji=False,
-        soft_wrap=False,
-    )
+    console = string_console(buffer, options)
     for index, group in enumerate(_by_workload(report.results)):
         if index:
             console.print()
@@ -169,11 +161,15 @@ def _result(result: Result) -> Group:
                 style="yellow",
             )
         )
+    if result.counterfactuals:
+        parts.append(_counterfactuals(result))
     if result.cost is not None:
         parts.append(_cost(result))
     parts.append(_breakdown(result))
     if result.not_assessed:
         parts.append(_not_assessed(result))
+    if result.evaluations:
+        parts.append(_evaluations(result))
     spaced: list[Table | Text | Panel] = []
     for _index, part in enumerate(parts):
         if isinstance(part, Table):
@@ -257,6 +253,13 @@ def _waived(findings: list[Finding]) -> Table:
     return table
 
 
+def _counterfactuals(result: Result) -> Table:
+    table = _rule_table("What would change the answer", "bold", "change", "field")
+    for change in result.counterfactuals:
+        table.add_row(change.rule, change.effect, change.field)
+    return table
+
+
 def _cost(result: Result) -> Table:
     cost = result.cost
     assert cost is not None
@@ -314,6 +317,31 @@ def _not_assessed(result: Result) -> Table:
             gap = f"no published {result.target} figure: {', '.join(item.unpublished)}"
             needs = f"{needs}; {gap}" if needs else gap
         table.add_row(item.rule, item.title, needs)
+    return table
+
+
+OUTCOME_STYLE = {
+    "fired": "bold",
+    "waived": "dim",
+    "quiet": "",
+    "not assessed": "yellow",
+    "not for this target": "dim",
+}
+
+
+def _evaluations(result: Result) -> Table:
+    table = Table(
+        title=f"Every rule on {result.target_name} (--verbose)",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        expand=True,
+    )
+    table.add_column("rule", no_wrap=True)
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("why: the condition that decided it", ratio=1)
+    for item in result.evaluations:
+        table.add_row(item.rule, Text(item.outcome, style=OUTCOME_STYLE[item.outcome]), item.why)
     return table
 
 

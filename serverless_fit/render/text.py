@@ -37,6 +37,10 @@ def render(report: Report, options: RenderOptions) -> str:
                 f"{_line(result.file, located)}: {finding.severity} {finding.rule}: "
                 f"{finding.message}"
             )
+        for item in result.evaluations:
+            lines.append(f"{result.file}: rule {item.rule} {item.outcome}: {item.why}")
+        for change in result.counterfactuals:
+            lines.append(f"{result.file}: what-if {change.rule}: {change.effect}")
         for reason in result.failures:
             lines.append(f"{result.file}: FAIL {result.workload} on {result.target}: {reason}")
     counts = ", ".join(f"{count} {verdict}" for verdict, count in report.summary.items())

@@ -1,0 +1,25 @@
+"""The rich console every terminal renderer draws on, writing into a string."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from serverless_fit.report import RenderOptions
+
+
+def string_console(buffer: io.StringIO, options: RenderOptions) -> Console:
+    """Colour only when asked; no markup parsing, since names, reasons and pack titles are
+    user text that may hold square brackets."""
+    return Console(
+        file=buffer,
+        width=options.width,
+        force_terminal=options.color,
+        no_color=not options.color,
+        color_system="standard" if options.color else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+    )
