@@ -106,7 +106,6 @@ class PackContents:
 MAX_PACK_BYTES = 1024 * 1024  # one pack file
 MAX_PACKS_BYTES = 2 * 1024 * 1024  # all the packs of a run together
 MAX_RULES = 5_000
-MAX_PACK_NODES = 500_000  # values in one pack document: room for a file of plain rules
 
 
 def _read(path: Path) -> str:
@@ -131,7 +130,7 @@ def parse_pack(text: str, file: str) -> PackContents:
     contents = PackContents([], [])
     problems: list[Problem] = []
     try:
-        documents = list(read_documents(text, file, MAX_PACK_NODES))
+        documents = list(read_documents(text, file))
     except SourceError as error:
         raise InputError([error.problem]) from None
     for document in documents:

@@ -90,14 +90,11 @@ def _mark(node: yaml.Node) -> Mark:
 
 
 class _Builder:
-    def __init__(
-        self, loader: Any, file: str, document: Document, max_nodes: int = MAX_NODES
-    ) -> None:
+    def __init__(self, loader: Any, file: str, document: Document) -> None:
         self.loader = loader
         self.file = file
         self.document = document
         self.nodes = 0
-        self.max_nodes = max_nodes
 
     def fail(self, node: yaml.Node, path: Path, message: str) -> SourceError:
         mark = _mark(node)
@@ -105,8 +102,8 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
         self.nodes += 1
-        if self.nodes > self.max_nodes:
-            raise self.fail(node, path, f"more than {self.max_nodes} values (alias expansion?)")
+        if self.nodes > MAX_NODES:
+            raise self.fail(node, path, f"more than {MAX_NODES} values (alias expansion?)")
         if depth > MAX_DEPTH:
             raise self.fail(node, path, f"nesting deeper than {MAX_DEPTH} levels")
         self.document.value_marks.setdefault(path, _mark(node))
@@ -156,8 +153,8 @@ def dotted(path: Path) -> str | None:
     return text or None
 
 
-def read_documents(text: str, file: str, max_nodes: int = MAX_NODES) -> Iterator[Document]:
-    """Each YAML document of `text`, as plain data with marks; at most `max_nodes` values each."""
+def read_documents(text: str, file: str) -> Iterator[Document]:
+    """Each YAML document of `text`, as plain data with marks."""
     loader = SafeLoader(text)
     try:
         while loader.check_node():
@@ -165,7 +162,7 @@ def read_documents(text: str, file: str, max_nodes: int = MAX_NODES) -> Iterator
             if node is None:
                 break
             document = Document(data=None, start=_mark(node))
-            document.data = _Builder(loader, file, document, max_nodes).build(node, (), 0)
+            document.data = _Builder(loader, file, document).build(node, (), 0)
             yield document
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
