@@ -1,0 +1,105 @@
+"""`init`: a questionnaire that writes a valid, commented workload file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from serverless_fit.cli import main
+from serverless_fit.loader import load_file
+from tests.test_cli import run
+
+# Answers in question order; blank lines take the default, '-' leaves a field out.
+ANSWERS = [
+    "orders-api",
+    "Takes orders: from the web",
+    "api",
+    "java",
+    "",  # trigger: http, from the archetype
+    "200ms",
+    "80ms",
+    "abc",  # not a duration: asked again
+    "900ms",
+    "spiky",
+    "40/s",
+    "10/s",  # below the average: asked again
+    "900/s",
+    "16",
+    "1GiB",
+    "",
+    "",
+    "maybe",  # not yes or no: asked again
+    "no",
+    "no",
+    "dynamodb, postgres",
+    "required",
+    "aws, gcpp",  # not a provider: asked again
+    "aws",
+    "low",
+    "-",  # time to market left out
+]
+
+
+def test_the_questionnaire_checks_each_answer_and_writes_a_valid_file(tmp_path: Path) -> None:
+    target = tmp_path / "orders.yaml"
+    result = CliRunner().invoke(main, ["init", str(target)], input="\n".join(ANSWERS) + "\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("allowed:") == 4
+    [loaded] = load_file(target)
+    workload = loaded.workload
+    assert workload.name == "orders-api" and workload.runtime == "java"
+    assert workload.description == "Takes orders: from the web"
+    assert workload.duration is not None and str(workload.duration.max) == "900ms"
+    assert workload.constraints is not None and workload.constraints.providers == ["aws"]
+    assert workload.state is not None and workload.state.in_memory_sessions is False
+    assert workload.team is not None and workload.team.time_to_market is None
+    text = target.read_text()
+    assert "# A serverless-fit workload" in text and "#   time_to_market: medium" in text
+    assert run("assess", str(target))[0] == 0
+
+
+def test_non_interactive_writes_only_what_it_is_given(tmp_path: Path) -> None:
+    target = tmp_path / "w.yaml"
+    code, _, err = run(
+        "init", str(target), "--non-interactive", "--name", "checkout-api", "--archetype", "api",
+        "--p99", "300ms", "--average", "40/s", "--peak", "900/s", "--memory", "512MiB",
+        "--in-memory-sessions", "no", "--providers", "aws,gcp",
+    )  # fmt: skip
+    assert code == 0 and f"wrote {target}" in err
+    data = yaml.safe_load(target.read_text())
+    assert data == {
+        "name": "checkout-api",
+        "archetype": "api",
+        "latency": {"p99": "300ms"},
+        "traffic": {"average": "40/s", "peak": "900/s"},
+        "resources": {"memory": "512MiB"},
+        "state": {"in_memory_sessions": False},
+        "constraints": {"providers": ["aws", "gcp"]},
+    }
+    assert "#   typical: 120ms" in target.read_text()  # the rest as commented examples
+
+
+def test_bad_answers_given_as_options_exit_2(tmp_path: Path) -> None:
+    target = tmp_path / "w.yaml"
+    code, out, err = run(
+        "init", str(target), "--non-interactive", "--name", "bad name", "--p99", "300",
+        "--average", "40/s", "--peak", "4/s",
+    )  # fmt: skip
+    assert code == 2 and not target.exists()
+    assert "--name: error: found 'bad name'" in err
+    assert "--p99: error: found '300'" in err
+    assert "--peak: error: found '4/s'; allowed: at least the traffic.average of 40/s" in err
+    assert "--archetype: error: missing; it is required" in err
+
+
+def test_an_existing_file_is_kept_unless_forced(tmp_path: Path) -> None:
+    target = tmp_path / "w.yaml"
+    target.write_text("keep me\n")
+    args = ["init", str(target), "--non-interactive", "--name", "w", "--archetype", "api"]
+    code, _, err = run(*args)
+    assert code == 2 and "exists; allowed: a new file, or --force" in err
+    assert target.read_text() == "keep me\n"
+    assert run(*args, "--force")[0] == 0
+    assert load_file(target)[0].workload.name == "w"
