@@ -24,6 +24,7 @@ from serverless_fit.workload import Workload, check_consistency
 
 SPAN = 2.0**20  # the farthest a value is moved: a million times up or down
 BISECTIONS = 14  # narrows the boundary to about 0.01% of the value
+NEAR = 0.05  # a rounded value may stand this far (relative) beyond the boundary
 # Fields that say what the workload is, not a property to tune.
 FIXED_FIELDS = frozenset({"name", "archetype", "description", "owner", "version"})
 
@@ -157,9 +158,11 @@ def _numeric(
                     clearing = middle
                 else:
                     firing = middle
+            # The shortest round value that clears and stays within 5% of the boundary.
             for digits in (2, 3, 4, 6):
                 rounded = _nice(clearing, upward, digits)
-                if rounded != current and ok(rounded):
+                close = abs(rounded - clearing) <= NEAR * clearing or digits == 6
+                if close and rounded != current and ok(rounded):
                     found.append((rounded, upward))
                     break
     if not found:

@@ -96,3 +96,16 @@ def test_the_readme_test_command_is_what_ci_runs() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test_command in ci.splitlines()
     assert shlex.split(test_command)[-1] == "pytest"
+
+
+def test_the_company_rule_example_is_the_tools_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from serverless_fit.cli import main
+
+    monkeypatch.chdir(ROOT)
+    block = README.split("<!-- acme:start -->")[1].split("<!-- acme:end -->")[0]
+    command, *shown = block.strip().strip("`").strip().splitlines()
+    args = shlex.split(command.removeprefix("$ "))[1:]
+    result = CliRunner().invoke(main, [*args, "--as-of", "2026-11-27"])
+    assert result.stdout.splitlines() == shown
