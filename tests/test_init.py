@@ -83,7 +83,7 @@ def test_non_interactive_writes_only_what_it_is_given(tmp_path: Path) -> None:
 
 def test_bad_answers_given_as_options_exit_2(tmp_path: Path) -> None:
     target = tmp_path / "w.yaml"
-    code, out, err = run(
+    code, _, err = run(
         "init", str(target), "--non-interactive", "--name", "bad name", "--p99", "300",
         "--average", "40/s", "--peak", "4/s",
     )  # fmt: skip
