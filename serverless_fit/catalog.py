@@ -13,7 +13,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from serverless_fit.errors import CatalogError
 from serverless_fit.units import Duration, Quantity
-from serverless_fit.workload import DurationValue, Provider, Runtime, SizeValue
+from serverless_fit.vocabulary import Provider, Runtime
+from serverless_fit.workload import DurationValue, SizeValue
 
 Architecture = Literal["x86_64", "arm64"]
 
@@ -286,8 +287,14 @@ class Baseline(_Data):
     rates: TaskRates | None = None
     task_sizes: list[TaskSize] = Field(default_factory=list)
 
-    def shapes(self, architecture: Architecture) -> list[Instance]:
+    def shapes(self, architecture: Architecture) -> tuple[Instance, ...]:
         """Every instance shape on offer for one architecture, priced per hour."""
+        key = (self.id, architecture)
+        if key not in _SHAPES:  # worked out once: every assessment prices them all
+            _SHAPES[key] = self._priced_shapes(architecture)
+        return _SHAPES[key]
+
+    def _priced_shapes(self, architecture: Architecture) -> tuple[Instance, ...]:
         shapes = [i for i in self.instances if i.architecture == architecture]
         if self.rates is not None:
             rate = getattr(self.rates, architecture)
@@ -306,7 +313,10 @@ class Baseline(_Data):
                         note="vCPU-hours plus GB-hours",
                     )
                 )
-        return shapes
+        return tuple(shapes)
+
+
+_SHAPES: dict[tuple[str, str], tuple[Instance, ...]] = {}
 
 
 def _compact(number: float) -> str:

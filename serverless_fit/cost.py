@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from serverless_fit.catalog import Baseline, ComputePrice, Instance, Platform, Tier
 from serverless_fit.units import SECONDS_PER_MONTH, Duration, Rate, Size
@@ -12,6 +12,7 @@ MIB = 1024.0**2
 GIB = 1024.0**3
 # Memory that AWS Lambda pairs with one full vCPU; used to infer a CPU need when none is given.
 MEMORY_PER_VCPU = 1769 * MIB
+BREAK_EVEN_PRECISION = 1e-6
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def billed_seconds(compute: ComputePrice, duration: Duration) -> float:
     return seconds
 
 
-def billed_time(compute: ComputePrice, inputs: CostInputs) -> float:
+def billed_time(compute: ComputePrice, inputs: CostInputs, requests: float) -> float:
     """Seconds billed in a month for all runs (README, "Cost model").
 
     Per-run platforms bill each run's rounded duration. Instance-time platforms bill the time
@@ -128,7 +129,6 @@ def billed_time(compute: ComputePrice, inputs: CostInputs) -> float:
     1 - exp(-rate x L); the instance is never billed for less than the runs themselves take.
     """
     assert inputs.duration is not None
-    requests = inputs.monthly_requests
     per_run = billed_seconds(compute, inputs.duration)
     if compute.billed_per == "run" or requests <= 0:
         return requests * per_run
@@ -150,15 +150,22 @@ def billed_vcpus(platform: Platform, memory: Size, cpus: float | None) -> float:
 
 def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) -> Bill | None:
     """The monthly serverless bill, or None when the platform or the workload cannot price it."""
+    priced = _priced_parts(platform, inputs, inputs.monthly_requests, free_tier=free_tier)
+    return None if priced is None else _bill(*priced)
+
+
+def _priced_parts(
+    platform: Platform, inputs: CostInputs, requests: float, *, free_tier: bool
+) -> tuple[list[tuple[str, float]], tuple[str, ...]] | None:
+    """The bill's parts in USD, not yet rounded, for `requests` a month."""
     if inputs.static_site:
-        return _static_bill(platform, inputs, free_tier=free_tier)
+        return _static_parts(platform, inputs, requests, free_tier=free_tier)
     if inputs.duration is None or inputs.memory is None:
         return None
     pricing = platform.pricing
     compute = pricing.compute
     free = pricing.free_tier if free_tier else None
-    requests = inputs.monthly_requests
-    seconds = billed_time(compute, inputs)  # all runs together
+    seconds = billed_time(compute, inputs, requests)  # all runs together
     items: list[tuple[str, float]] = []
     unpriced: list[str] = []
     if pricing.plan_fee is not None:
@@ -192,21 +199,22 @@ def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) 
             units = max(1, math.ceil(inputs.payload.bytes / door.metering_unit.value.bytes - 1e-9))
         price = door.usd_per_million_requests.tiers
         items.append(("front_door", tiered(requests * units, price, per=1e6)))
-    return _bill(items, tuple(unpriced))
+    return items, tuple(unpriced)
 
 
-def _static_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) -> Bill | None:
+def _static_parts(
+    platform: Platform, inputs: CostInputs, requests: float, *, free_tier: bool
+) -> tuple[list[tuple[str, float]], tuple[str, ...]] | None:
     """Object storage behind a CDN: CDN requests plus stored bytes (data transfer not priced)."""
     hosting = platform.pricing.static_hosting
     if hosting is None:
         return None
-    requests = inputs.monthly_requests
     if free_tier and hosting.free_cdn_requests is not None:
         requests = max(0.0, requests - hosting.free_cdn_requests.value)
     items = [("cdn_requests", requests / 1e4 * hosting.cdn_requests_per_10k.usd)]
     if inputs.site_size is not None:
         items.append(("storage", inputs.site_size.bytes / GIB * hosting.storage_per_gb_month.usd))
-    return _bill(items)
+    return items, ()
 
 
 def _units_per_instance(shape: Instance, inputs: CostInputs) -> int:
@@ -271,24 +279,40 @@ def _break_even(
     """
 
     def bill_at(monthly: float) -> float:
-        moved = replace(inputs, monthly_requests=monthly)
-        bill = serverless_bill(platform, moved, free_tier=free_tier)
-        assert bill is not None
-        return bill.monthly_usd
+        priced = _priced_parts(platform, inputs, monthly, free_tier=free_tier)
+        assert priced is not None
+        return sum(usd for _, usd in priced[0])
 
-    if bill_at(0.0) >= target_usd:
+    at_zero = bill_at(0.0)
+    if at_zero >= target_usd:
         return None
     low, high = 0.0, max(inputs.monthly_requests, 1.0)
+    at_high = bill_at(high)
+    if at_high > at_zero:  # start the search near where a straight line reaches the target
+        high = max(high, high * (target_usd - at_zero) / (at_high - at_zero) * 1.01)
     while bill_at(high) < target_usd:
         high *= 2
         if high > 1e16:
             return None
-    for _ in range(100):
-        middle = (low + high) / 2
-        if bill_at(middle) < target_usd:
-            low = middle
+    # Regula falsi (Illinois variant) on the bill, which is close to linear in the rate: a
+    # handful of steps to a millionth, far finer than the three digits a report prints.
+    low_gap, high_gap = bill_at(low) - target_usd, bill_at(high) - target_usd
+    side = 0
+    while high - low > max(1.0, high * BREAK_EVEN_PRECISION):
+        middle = high - high_gap * (high - low) / (high_gap - low_gap)
+        if not low < middle < high:
+            middle = (low + high) / 2
+        gap = bill_at(middle) - target_usd
+        if abs(gap) <= target_usd * BREAK_EVEN_PRECISION:
+            return Rate.from_per_second(middle / SECONDS_PER_MONTH)
+        if gap < 0:
+            low, low_gap = middle, gap
+            if side == -1:
+                high_gap /= 2
+            side = -1
         else:
-            high = middle
-        if high - low <= max(1.0, high * 1e-9):
-            break
+            high, high_gap = middle, gap
+            if side == 1:
+                low_gap /= 2
+            side = 1
     return Rate.from_per_second(high / SECONDS_PER_MONTH)

@@ -23,7 +23,7 @@ from serverless_fit.units import Quantity, format_number
 from serverless_fit.workload import Workload, check_consistency
 
 SPAN = 2.0**20  # the farthest a value is moved: a million times up or down
-BISECTIONS = 14  # narrows the boundary to about 0.01% of the value
+BISECTIONS = 8  # narrows a doubling to about 0.3% of the value
 NEAR = 0.05  # a rounded value may stand this far (relative) beyond the boundary
 # Fields that say what the workload is, not a property to tune.
 FIXED_FIELDS = frozenset({"name", "archetype", "description", "owner", "version"})
@@ -83,18 +83,14 @@ def _choices(path: tuple[str, ...]) -> tuple[Any, ...]:
     return ()
 
 
-Verdict = Callable[[dict[str, Any]], bool]  # True when the edited workload clears the finding
+Verdict = Callable[[Workload], bool]  # True when the edited workload clears the finding
 
 
 def _clears_with(rule: Rule, platform: Platform, free_tier: bool) -> Verdict:
     reads_cost = any(fact.startswith("cost.") for fact in rule.facts)
     reads_break_even = "cost.break_even" in rule.facts
 
-    def clears(data: dict[str, Any]) -> bool:
-        try:
-            workload = Workload.model_validate(data)
-        except ValidationError:
-            return False
+    def clears(workload: Workload) -> bool:
         if check_consistency(workload):
             return False
         facts: Facts = derive_facts(
@@ -109,11 +105,47 @@ def _clears_with(rule: Rule, platform: Platform, free_tier: bool) -> Verdict:
     return clears
 
 
-def _valid(data: dict[str, Any]) -> bool:
+def _section_class(model: type[BaseModel], name: str) -> type[BaseModel] | None:
+    annotation = model.model_fields[name].annotation
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _edited(value: BaseModel, path: tuple[str, ...], leaf: Any) -> Any:
+    """A copy with one field changed, without validation: the search's candidates are
+    built from values of the right type; the value it reports is validated as a file."""
+    if len(path) == 1:
+        return value.model_copy(update={path[0]: leaf})
+    section = getattr(value, path[0])
+    if section is None:
+        cls = _section_class(type(value), path[0])
+        if cls is None:
+            return value
+        section = cls()
+    return value.model_copy(update={path[0]: _edited(section, path[1:], leaf)})
+
+
+def _in_bounds(workload: Workload, path: tuple[str, ...]) -> bool:
+    """A number field within its limits (hours in a day, CPUs): its section still validates."""
+    section = getattr(workload, path[0]) if len(path) > 1 else None
+    if not isinstance(section, BaseModel):
+        return True
     try:
-        return not check_consistency(Workload.model_validate(data))
+        type(section).model_validate(dict(vars(section)))
     except ValidationError:
         return False
+    return True
+
+
+def _as_file(data: dict[str, Any], path: tuple[str, ...], text: Any) -> Workload | None:
+    """The workload with the field written as text, validated exactly as a file is."""
+    try:
+        workload = Workload.model_validate(_with(data, path, text))
+    except ValidationError:
+        return None
+    return None if check_consistency(workload) else workload
 
 
 def _nice(amount: float, upward: bool, digits: int) -> float:
@@ -127,28 +159,39 @@ def _nice(amount: float, upward: bool, digits: int) -> float:
 
 
 def _numeric(
-    data: dict[str, Any], path: tuple[str, ...], current: float, unit: str, clears: Verdict
-) -> tuple[float, bool] | None:
-    """The nearest amount (in `unit`) that clears, and whether it lies above the current one."""
+    workload: Workload,
+    data: dict[str, Any],
+    path: tuple[str, ...],
+    current: Quantity | float,
+    clears: Verdict,
+) -> tuple[str, bool] | None:
+    """The nearest value that clears, as the file would hold it, and whether it lies above."""
+    amount_now = current.amount if isinstance(current, Quantity) else float(current)
+
+    def value(amount: float) -> Any:
+        return type(current)(amount, current.unit) if isinstance(current, Quantity) else amount
 
     def text(amount: float) -> Any:
-        return f"{format_number(amount)}{unit}" if unit else amount
+        return f"{format_number(amount)}{current.unit}" if isinstance(current, Quantity) else amount
+
+    def candidate(amount: float) -> Workload | None:
+        edited = _edited(workload, path, value(amount))
+        return edited if _in_bounds(edited, path) and not check_consistency(edited) else None
 
     def ok(amount: float) -> bool:
-        return clears(_with(data, path, text(amount)))
-
-    def valid(amount: float) -> bool:
-        return _valid(_with(data, path, text(amount)))
+        edited = candidate(amount)
+        return edited is not None and clears(edited)
 
     found: list[tuple[float, bool]] = []
     for upward in (True, False):
         factor = 2.0 if upward else 0.5
-        far = current * SPAN if upward else current / SPAN
-        if valid(far) and not ok(far):
+        far = amount_now * SPAN if upward else amount_now / SPAN
+        if candidate(far) is not None and not ok(far):
             continue  # rules are monotonic in a field: even the farthest value still fires
-        firing, clearing = current, current * factor
+        firing, clearing = amount_now, amount_now * factor
         while not ok(clearing):
-            if not valid(clearing) or not (current / SPAN <= clearing <= current * SPAN):
+            beyond = not amount_now / SPAN <= clearing <= amount_now * SPAN
+            if beyond or candidate(clearing) is None:
                 break
             firing, clearing = clearing, clearing * factor
         else:
@@ -158,30 +201,38 @@ def _numeric(
                     clearing = middle
                 else:
                     firing = middle
-            # The shortest round value that clears and stays within 5% of the boundary.
+            # The shortest round value within 5% of the boundary that clears as a file.
             for digits in (2, 3, 4, 6):
                 rounded = _nice(clearing, upward, digits)
                 close = abs(rounded - clearing) <= NEAR * clearing or digits == 6
-                if close and rounded != current and ok(rounded):
+                if not close or rounded == amount_now:
+                    continue
+                as_file = _as_file(data, path, text(rounded))
+                if as_file is not None and clears(as_file):
                     found.append((rounded, upward))
                     break
     if not found:
         return None
-    return min(found, key=lambda item: abs(math.log(item[0] / current)))
+    amount, upward = min(found, key=lambda item: abs(math.log(item[0] / amount_now)))
+    return format_number(amount) + (current.unit if isinstance(current, Quantity) else ""), upward
 
 
-def _enum(data: dict[str, Any], path: tuple[str, ...], current: Any, clears: Verdict) -> Any | None:
+def _enum(
+    workload: Workload, data: dict[str, Any], path: tuple[str, ...], current: Any, clears: Verdict
+) -> Any | None:
     """The nearest other choice that clears; a field left out (such as a trigger that follows
     from the archetype) tries the choices in the order the format lists them."""
     choices = _choices(path)
     if current is not None and current not in choices:
         return None
     here = choices.index(current) if current is not None else 0
-    for candidate in sorted(
+    for choice in sorted(
         (c for c in choices if c != current), key=lambda c: abs(choices.index(c) - here)
     ):
-        if clears(_with(data, path, candidate)):
-            return candidate
+        if clears(_edited(workload, path, choice)):
+            as_file = _as_file(data, path, choice)
+            if as_file is not None and clears(as_file):
+                return choice
     return None
 
 
@@ -198,8 +249,6 @@ def counterfactuals(
 ) -> list[Counterfactual]:
     """For one finding, the nearest value of each workload field behind it that clears it."""
     data = to_data(workload)
-    if not _valid(data):
-        return []
     clears = _clears_with(rule, platform, free_tier)
     found: list[Counterfactual] = []
     for field in workload_fields(rule, facts):
@@ -207,19 +256,19 @@ def counterfactuals(
         if path[0] in FIXED_FIELDS:
             continue
         current = _get(workload, path)
-        if isinstance(current, Quantity) and current.amount > 0 and math.isfinite(current.amount):
-            nearest = _numeric(data, path, current.amount, current.unit, clears)
+        numeric = isinstance(current, Quantity) or (
+            isinstance(current, float | int) and not isinstance(current, bool)
+        )
+        if numeric:
+            amount = current.amount if isinstance(current, Quantity) else float(current)
+            if amount <= 0 or not math.isfinite(amount):
+                continue
+            nearest = _numeric(workload, data, path, current, clears)
             if nearest is not None:
-                amount, upward = nearest
-                value = f"{format_number(amount)}{current.unit}"
+                value, upward = nearest
                 found.append(_counterfactual(rule, field, value, upward, platform))
-        elif isinstance(current, float | int) and not isinstance(current, bool) and current > 0:
-            nearest = _numeric(data, path, float(current), "", clears)
-            if nearest is not None:
-                amount, upward = nearest
-                found.append(_counterfactual(rule, field, format_number(amount), upward, platform))
         elif current is None or isinstance(current, bool | str):
-            choice = _enum(data, path, current, clears)
+            choice = _enum(workload, data, path, current, clears)
             if choice is not None:
                 value = ("true" if choice else "false") if isinstance(choice, bool) else str(choice)
                 found.append(_counterfactual(rule, field, value, None, platform))

@@ -351,7 +351,9 @@ class Rule(BaseModel):
         return self.targets is None or target in self.targets
 
     def evaluate(self, facts: Facts) -> Outcome:
-        return self._condition(facts)
+        # Read the private attribute directly: pydantic's attribute hook is slow on hot paths.
+        condition: Condition = self.__pydantic_private__["_condition"]  # type: ignore[index]
+        return condition(facts)
 
 
 _SYMBOLS = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import typing
 from dataclasses import dataclass
@@ -131,17 +132,42 @@ class _Collector:
         return tuple(found)
 
 
-def _walk(model: type[BaseModel], value: BaseModel | None, prefix: str, out: _Collector) -> None:
-    for name, info in model.model_fields.items():
-        path = f"{prefix}{name}"
-        field_value: Any = getattr(value, name) if value is not None else None
+@functools.cache
+def _plan() -> tuple[tuple[str | None, tuple[tuple[str, str], ...]], ...]:
+    """The workload's fact fields grouped by section: (section or None, ((name, path), ...)).
+
+    Worked out once, not once per workload: reading annotations is slow.
+    """
+    top: list[tuple[str, str]] = []
+    sections: list[tuple[str | None, tuple[tuple[str, str], ...]]] = []
+    for name, info in Workload.model_fields.items():
         nested = _section_model(info.annotation)
-        if nested is not None:
-            _walk(nested, field_value, f"{path}.", out)
-        elif path in FACT_KINDS:
-            if isinstance(field_value, list):
-                field_value = tuple(str(item) for item in field_value)
-            out.put(path, field_value)
+        if nested is None:
+            if name in FACT_KINDS:
+                top.append((name, name))
+            continue
+        leaves = tuple(
+            (leaf, f"{name}.{leaf}")
+            for leaf in nested.model_fields
+            if f"{name}.{leaf}" in FACT_KINDS
+        )
+        sections.append((name, leaves))
+    return ((None, tuple(top)), *sections)
+
+
+def _workload_facts(workload: Workload, out: _Collector) -> None:
+    """Each workload field that is a fact; a field left out is missing, naming itself."""
+    values, missing = out.values, out.missing
+    for section_name, leaves in _plan():
+        section = workload if section_name is None else getattr(workload, section_name)
+        for name, path in leaves:
+            value: Any = None if section is None else getattr(section, name)
+            if value is None:
+                missing[path] = (path,)
+            elif isinstance(value, list):
+                values[path] = tuple(str(item) for item in value)
+            else:
+                values[path] = value
 
 
 def _section_model(annotation: Any) -> type[BaseModel] | None:
@@ -166,7 +192,7 @@ def derive_facts(
     """Every fact about the workload on the platform. Searches that evaluate one rule many
     times leave out the cost estimate, or its break-even search, when the rule reads neither."""
     out = _Collector()
-    _walk(Workload, workload, "", out)
+    _workload_facts(workload, out)
     out.put("trigger", workload.effective_trigger)
     _target_facts(workload, platform, out)
     _traffic_facts(workload, platform, out)
@@ -182,12 +208,21 @@ def _sourced(item: Any) -> FactValue | None:
     return None if item is None else item.value
 
 
-def _target_facts(workload: Workload, platform: Platform, out: _Collector) -> None:
+_STATIC_TARGET_FACTS: dict[str, tuple[dict[str, FactValue], dict[str, tuple[str, ...]]]] = {}
+
+
+def _static_target_facts(
+    platform: Platform,
+) -> tuple[dict[str, FactValue], dict[str, tuple[str, ...]]]:
+    """The facts of a platform that do not depend on the workload, worked out once."""
+    cached = _STATIC_TARGET_FACTS.get(platform.id)
+    if cached is not None:
+        return cached
+    out = _Collector()
     limits = platform.limits
     out.put("target.id", platform.id)
     out.put("target.name", platform.name)
     out.put("target.provider", platform.provider)
-    out.put("target.limits.timeout", platform.timeout_for(workload.effective_trigger))
     out.put("target.limits.memory", limits.memory_max.value)
     out.put("target.limits.vcpus", _sourced(limits.vcpus_max))
     out.put("target.limits.ephemeral_storage", _sourced(limits.ephemeral_storage_max))
@@ -195,6 +230,29 @@ def _target_facts(workload: Workload, platform: Platform, out: _Collector) -> No
     out.put("target.limits.concurrency", _sourced(limits.concurrency))
     runtimes = limits.runtimes
     out.put("target.limits.runtimes", tuple(runtimes.value) if runtimes else None)
+    fastest = min(figure.p99 for figure in platform.cold_start.runtimes.values())
+    out.put("target.cold_start.min_p99", fastest)
+    out.put("target.cold_start.idle_reclaim", _sourced(platform.cold_start.idle_reclaim))
+    out.put("target.front_door.name", platform.front_door.name)
+    out.put("target.front_door.timeout", platform.front_door.timeout.value)
+    mitigations = platform.mitigations
+    out.put("target.mitigation.cold_start", mitigations.cold_start.name)
+    out.put("target.mitigation.long_runs", mitigations.long_runs)
+    out.put("target.mitigation.large_payloads", mitigations.large_payloads)
+    out.put("target.mitigation.sessions", mitigations.sessions)
+    out.put("target.mitigation.connections", mitigations.connections)
+    out.put("target.mitigation.local_disk", mitigations.local_disk)
+    out.put("target.mitigation.static_site", mitigations.static_site)
+    _STATIC_TARGET_FACTS[platform.id] = (out.values, out.missing)
+    return out.values, out.missing
+
+
+def _target_facts(workload: Workload, platform: Platform, out: _Collector) -> None:
+    values, missing = _static_target_facts(platform)
+    out.values.update(values)
+    out.missing.update(missing)
+    limits = platform.limits
+    out.put("target.limits.timeout", platform.timeout_for(workload.effective_trigger))
     http = workload.effective_trigger == "http"
     out.put(
         "target.limits.payload", _sourced(limits.payload_sync if http else limits.payload_async)
@@ -210,19 +268,6 @@ def _target_facts(workload: Workload, platform: Platform, out: _Collector) -> No
         figure = platform.cold_start.figure(runtime)
         out.put("target.cold_start.p50", figure.p50)
         out.put("target.cold_start.p99", figure.p99)
-    fastest = min(figure.p99 for figure in platform.cold_start.runtimes.values())
-    out.put("target.cold_start.min_p99", fastest)
-    out.put("target.cold_start.idle_reclaim", _sourced(platform.cold_start.idle_reclaim))
-    out.put("target.front_door.name", platform.front_door.name)
-    out.put("target.front_door.timeout", platform.front_door.timeout.value)
-    mitigations = platform.mitigations
-    out.put("target.mitigation.cold_start", mitigations.cold_start.name)
-    out.put("target.mitigation.long_runs", mitigations.long_runs)
-    out.put("target.mitigation.large_payloads", mitigations.large_payloads)
-    out.put("target.mitigation.sessions", mitigations.sessions)
-    out.put("target.mitigation.connections", mitigations.connections)
-    out.put("target.mitigation.local_disk", mitigations.local_disk)
-    out.put("target.mitigation.static_site", mitigations.static_site)
 
 
 def _peak_rate(workload: Workload) -> Rate | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 SECONDS_PER_MONTH = 730 * 3600  # cloud price lists count a month as 730 hours
@@ -48,13 +48,14 @@ class Quantity:
 
     amount: float
     unit: str
+    # The amount in the base unit, worked out once: comparisons read it constantly.
+    base: float = field(init=False, repr=False, compare=False)
 
     kind: ClassVar[str] = "quantity"
     factors: ClassVar[dict[str, float]] = {}
 
-    @property
-    def base(self) -> float:
-        return self.amount * self.factors[self.unit]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base", self.amount * self.factors[self.unit])
 
     def __str__(self) -> str:
         if math.isinf(self.amount):

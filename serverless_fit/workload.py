@@ -18,41 +18,14 @@ from serverless_fit.units import (
     UnitError,
     format_number,
 )
-
-Archetype = Literal[
-    "static-website",
-    "web-app",
-    "api",
-    "mobile-backend",
-    "media-processing",
-    "iot-ingestion",
-    "stream-processing",
-    "event-processing",
-    "batch-job",
-    "scheduled-job",
-    "ml-inference",
-    "ml-training",
-    "realtime",
-    "other",
-]
-Trigger = Literal["http", "event", "queue", "stream", "schedule"]
-Runtime = Literal["nodejs", "python", "java", "dotnet", "go", "rust", "ruby", "container", "other"]
-Provider = Literal["aws", "azure", "gcp", "cloudflare"]
-Level = Literal["low", "medium", "high"]
-
-DEFAULT_TRIGGERS: dict[str, Trigger] = {
-    "static-website": "http",
-    "web-app": "http",
-    "api": "http",
-    "mobile-backend": "http",
-    "ml-inference": "http",
-    "realtime": "http",
-    "stream-processing": "stream",
-    "iot-ingestion": "stream",
-    "scheduled-job": "schedule",
-    "batch-job": "schedule",
-}
-
+from serverless_fit.vocabulary import (
+    DEFAULT_TRIGGERS,
+    Archetype,
+    Level,
+    Provider,
+    Runtime,
+    Trigger,
+)
 
 _ALLOWED = {"duration": Duration.allowed, "size": Size.allowed, "rate": Rate.allowed}
 

@@ -146,7 +146,7 @@ def test_google_rounds_memory_up_to_the_next_tier() -> None:
     # a 150 ms run is billed as 200 ms when it runs alone
     assert billed_seconds(GCP.pricing.compute, parse_duration("150ms")) == pytest.approx(0.2)
     rare = inputs(monthly_requests=10_000, duration=parse_duration("150ms"))
-    assert billed_time(GCP.pricing.compute, rare) == pytest.approx(10_000 * 0.2, rel=1e-3)
+    assert billed_time(GCP.pricing.compute, rare, 10_000) == pytest.approx(10_000 * 0.2, rel=1e-3)
 
 
 def test_azure_flex_bills_instance_time_of_the_instance_size() -> None:

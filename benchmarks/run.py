@@ -1,0 +1,224 @@
+"""Benchmark harness: the assess path against the cost of just parsing the same YAML.
+
+    python benchmarks/run.py                     # 1k, 10k and 100k files; writes BENCHMARKS.md
+    python benchmarks/run.py --sizes 1000,10000  # a shorter run
+    python benchmarks/run.py --quick --sizes 50 --output /tmp/b.md   # the test suite's smoke run
+
+Every figure is measured here, in one run, on one corpus (benchmarks/corpus.py, seed 7), as
+the best of a few repetitions of a fresh process; nothing is asserted. The ratios are what
+matters: they cancel most of the machine's speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.metadata
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+# Reads and parses every file in one process: what any YAML-reading tool must pay.
+FLOOR = """
+import sys, yaml
+from pathlib import Path
+for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
+    yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+"""
+# Runs a command and prints the peak resident memory of its largest process, in KiB.
+PEAK = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], check=False, stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    seconds: float
+    baseline: str | None = None
+    baseline_seconds: float | None = None
+    target: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return self.seconds / self.baseline_seconds if self.baseline_seconds else None
+
+
+def tool() -> list[str]:
+    """The installed console script when there is one next to this Python, else `-m`."""
+    script = Path(PYTHON).parent / "serverless-fit"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("serverless-fit")
+    return [found] if found else [PYTHON, "-m", "serverless_fit"]
+
+
+def timed(command: list[str], repeat: int) -> float:
+    """The best wall time of `repeat` runs of a fresh process."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def peak_kib(command: list[str]) -> int:
+    done = subprocess.run(
+        [PYTHON, "-c", PEAK, *command], capture_output=True, text=True, check=True
+    )
+    return int(done.stdout.strip())
+
+
+def machine() -> list[tuple[str, str]]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = []
+    for package in ("serverless-fit", "click", "pydantic", "rich", "PyYAML"):
+        try:
+            versions.append(f"{package} {importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{package} (not installed)")
+    return [
+        ("date", dt.date.today().isoformat()),
+        ("machine", f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs"),
+        ("python", f"{platform.python_implementation()} {platform.python_version()}"),
+        ("packages", ", ".join(versions)),
+    ]
+
+
+def run(sizes: list[int], repeat: int, output: Path) -> str:
+    cpus = os.cpu_count() or 1
+    command = tool()
+    rows: list[Row] = []
+    memory: list[tuple[str, int]] = []
+    scaling: list[tuple[int, float]] = []
+    with tempfile.TemporaryDirectory(prefix="sf-bench-") as temporary:
+        base = Path(temporary)
+        corpora = {size: base / f"c{size}" for size in sizes}
+        for size, folder in corpora.items():
+            generate(folder, size)
+        main = 10_000 if 10_000 in sizes else max(sizes)
+        folder = corpora[main]
+        report = str(base / "report.json")
+        floor = timed([PYTHON, "-c", FLOOR, str(folder)], repeat)
+        batch = [*command, "assess", str(folder), "--format", "json", "-o", report]
+        one_job = timed([*batch, "--jobs", "1"], repeat)
+        all_jobs = timed([*batch, "--jobs", str(cpus)], repeat)
+        rows.append(Row(f"assess {main} files, --jobs 1", one_job, "parse floor", floor, "<= 2.0x"))
+        rows.append(
+            Row(f"assess {main} files, --jobs {cpus}", all_jobs, "parse floor", floor, "<= 1.2x")
+        )
+        quick = [*batch, "--no-counterfactuals"]
+        rows.append(
+            Row("same, --jobs 1 --no-counterfactuals", timed([*quick, "--jobs", "1"], repeat),
+                "parse floor", floor)
+        )  # fmt: skip
+        import_click = timed([PYTHON, "-c", "import click"], repeat * 3)
+        version = timed([*command, "--version"], repeat * 3)
+        rows.append(
+            Row("serverless-fit --version", version, "import click", import_click, "<= 1.3x")
+        )
+        stack = timed([PYTHON, "-c", "import click, yaml, pydantic, rich.console"], repeat * 3)
+        single = next(folder.rglob("*.yaml"))
+        one = timed([*command, "assess", str(single), "--format", "json"], repeat * 3)
+        rows.append(
+            Row("assess one file", one, "import click, yaml, pydantic, rich", stack, "<= 1.5x")
+        )
+        for jobs in (1, cpus):
+            kib = peak_kib([*batch, "--jobs", str(jobs)])
+            memory.append((f"assess {main} files, --jobs {jobs}", kib))
+        for size in sizes:
+            seconds = timed(
+                [*command, "assess", str(corpora[size]), "--format", "json", "-o", report], 1
+            )
+            scaling.append((size, seconds))
+    text = markdown(rows, memory, scaling, repeat)
+    output.write_text(text, encoding="utf-8")
+    return text
+
+
+def markdown(
+    rows: list[Row], memory: list[tuple[str, int]], scaling: list[tuple[int, float]], repeat: int
+) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Measured by `python benchmarks/run.py` (regenerates this file); best of "
+        f"{repeat} runs of a fresh process for each figure, on the corpus of "
+        "`benchmarks/corpus.py` (seed 7). No figure here is asserted by the tests.",
+        "",
+        "| | |",
+        "| --- | --- |",
+        *(f"| {key} | {value} |" for key, value in machine()),
+        "",
+        "## Time",
+        "",
+        "| measurement | seconds | against | seconds | ratio | target |",
+        "| --- | ---: | --- | ---: | ---: | --- |",
+    ]
+    for row in rows:
+        ratio = f"{row.ratio:.2f}x" if row.ratio is not None else ""
+        against = f"{row.baseline_seconds:.3f}" if row.baseline_seconds is not None else ""
+        lines.append(
+            f"| {row.name} | {row.seconds:.3f} | {row.baseline or ''} | {against} | {ratio} "
+            f"| {row.target} |"
+        )
+    lines += [
+        "",
+        "## Peak memory",
+        "",
+        "| run | peak resident memory | target |",
+        "| --- | ---: | --- |",
+    ]
+    for name, kib in memory:
+        lines.append(f"| {name} | {kib / 1024:.0f} MiB | < 150 MiB |")
+    lines += [
+        "",
+        "## Growth",
+        "",
+        "| files | seconds | ms per file |",
+        "| ---: | ---: | ---: |",
+    ]
+    for size, seconds in scaling:
+        lines.append(f"| {size} | {seconds:.2f} | {seconds / size * 1000:.3f} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes", default="1000,10000,100000", help="corpus sizes, comma-separated"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the best counts")
+    parser.add_argument("--quick", action="store_true", help="one run per figure")
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args()
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+    print(run(sizes, 1 if args.quick else args.repeat, args.output))
+
+
+if __name__ == "__main__":
+    main()
