@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from serverless_fit.report import (
     Finding,
     NotAssessed,
     Report,
+    ReportStream,
     Result,
     RuleInfo,
     WaiverInfo,
@@ -324,30 +325,42 @@ def rule_info(rule: Rule) -> RuleInfo:
     )
 
 
+def stream_report(
+    outcomes: Iterable[FileOutcome],
+    as_of: dt.date,
+    rules: Sequence[Rule] = (),
+    problems: Sequence[Problem] = (),
+) -> ReportStream:
+    """A report read as the files are assessed, in input order; a name used twice is an input
+    error. `problems` are found before any file is read (a glob that matches nothing)."""
+    errors: list[Problem] = list(problems)
+
+    def results() -> Iterator[Result]:
+        first_seen: dict[str, tuple[str, int | None]] = {}
+        for outcome in outcomes:
+            errors.extend(outcome.errors)
+            for workload in outcome.workloads:
+                if workload.name in first_seen:
+                    first = first_seen[workload.name]
+                    errors.append(
+                        duplicate_name(workload.name, outcome.file, workload.line, *first)
+                    )
+                    continue
+                first_seen[workload.name] = (outcome.file, workload.line)
+                yield from workload.results
+
+    infos = tuple(rule_info(rule) for rule in rules)
+    return ReportStream(__version__, as_of.isoformat(), results(), errors, infos)
+
+
 def build_report(
     outcomes: Iterable[FileOutcome],
     as_of: dt.date,
     rules: Sequence[Rule] = (),
     problems: Sequence[Problem] = (),
 ) -> Report:
-    """One report from per-file outcomes in input order; a name used twice is an input error.
-
-    `problems` are found before any file is read (a glob that matches nothing).
-    """
-    results: list[Result] = []
-    errors: list[Problem] = list(problems)
-    first_seen: dict[str, tuple[str, int | None]] = {}
-    for outcome in outcomes:
-        errors.extend(outcome.errors)
-        for workload in outcome.workloads:
-            if workload.name in first_seen:
-                first = first_seen[workload.name]
-                errors.append(duplicate_name(workload.name, outcome.file, workload.line, *first))
-                continue
-            first_seen[workload.name] = (outcome.file, workload.line)
-            results.extend(workload.results)
-    infos = tuple(rule_info(rule) for rule in rules)
-    return Report(__version__, as_of.isoformat(), tuple(results), tuple(errors), rules=infos)
+    """Every result of the outcomes in one Report."""
+    return stream_report(outcomes, as_of, rules, problems).collect()
 
 
 def duplicate_name(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from serverless_fit.assess import FileOutcome, Options, assess_file, build_report, resolve_targets
+from serverless_fit.assess import FileOutcome, Options, assess_file, resolve_targets, stream_report
 from serverless_fit.engine import Rule
 from serverless_fit.errors import Problem
-from serverless_fit.report import Report
+from serverless_fit.report import ReportStream
 from serverless_fit.rulepacks import load_rules
 
 # Below this many files a second process costs more than it saves.
@@ -50,27 +50,46 @@ def assess_batch(
     jobs: int,
     progress: Progress | None = None,
     problems: Sequence[Problem] = (),
-) -> Report:
-    """Assess every file with `jobs` processes; results keep the order of `paths`."""
+) -> ReportStream:
+    """Assess every file with `jobs` processes; results keep the order of `paths` and are
+    produced as the report is read, a chunk of files at a time."""
     as_of = options.as_of or dt.date.today()
     resolve_targets(options.targets)
     rules = load_rules(tuple(packs))
     if jobs <= 1 or len(paths) < PARALLEL_MIN_FILES:
-        outcomes = []
-        for path in paths:
-            outcomes.append(assess_file(path, rules, options, as_of))
-            if progress:
-                progress(1)
-        return build_report(outcomes, as_of, rules, problems)
+        outcomes: Iterator[FileOutcome] = _in_process(paths, rules, options, as_of, progress)
+    else:
+        outcomes = _in_pool(paths, tuple(packs), options, as_of, jobs, progress)
+    return stream_report(outcomes, as_of, rules, problems)
+
+
+def _in_process(
+    paths: Sequence[Path],
+    rules: tuple[Rule, ...],
+    options: Options,
+    as_of: dt.date,
+    progress: Progress | None,
+) -> Iterator[FileOutcome]:
+    for path in paths:
+        yield assess_file(path, rules, options, as_of)
+        if progress:
+            progress(1)
+
+
+def _in_pool(
+    paths: Sequence[Path],
+    packs: tuple[str, ...],
+    options: Options,
+    as_of: dt.date,
+    jobs: int,
+    progress: Progress | None,
+) -> Iterator[FileOutcome]:
     size = max(1, math.ceil(len(paths) / (jobs * CHUNKS_PER_WORKER)))
     chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
-    outcomes_by_chunk: list[list[FileOutcome]] = []
     with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_start_worker, initargs=(tuple(packs), options, as_of)
+        max_workers=jobs, initializer=_start_worker, initargs=(packs, options, as_of)
     ) as pool:
-        for chunk, outcome in zip(chunks, pool.map(_assess_chunk, chunks), strict=True):
-            outcomes_by_chunk.append(outcome)
+        for chunk, outcomes in zip(chunks, pool.map(_assess_chunk, chunks), strict=True):
+            yield from outcomes
             if progress:
                 progress(len(chunk))
-    in_order = (o for chunk in outcomes_by_chunk for o in chunk)
-    return build_report(in_order, as_of, rules, problems)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -17,7 +16,8 @@ from serverless_fit import __version__
 if TYPE_CHECKING:
     from serverless_fit.config import LoadedConfig
     from serverless_fit.errors import Problem
-    from serverless_fit.report import RenderOptions, Report
+    from serverless_fit.gate import Gate
+    from serverless_fit.report import RenderOptions, ReportStream
     from serverless_fit.rulepacks import RuleSet
 
 EXIT_OK, EXIT_THRESHOLD, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -151,12 +151,6 @@ def _batch_options(command: F) -> F:
     return command
 
 
-@dataclass(frozen=True)
-class _Batch:
-    report: Report
-    config: LoadedConfig
-
-
 def _load_config(config_file: Path | None) -> LoadedConfig:
     from serverless_fit import config
     from serverless_fit.errors import InputError
@@ -178,10 +172,13 @@ def _run_batch(
     jobs: int | None,
     follow_symlinks: bool | None,
     *,
+    emit: Callable[[ReportStream], None],
+    gate: Gate | None = None,
     verbose: bool = False,
     counterfactuals: bool = True,
-) -> Report:
-    """Find the files, assess them (in parallel when it pays), and return the report."""
+) -> ReportStream:
+    """Find the files, assess them (in parallel when it pays) while `emit` writes the report,
+    and return the report, read to the end: its summary and errors are then final."""
     from serverless_fit.assess import Options
     from serverless_fit.batch import assess_batch, default_jobs
     from serverless_fit.discover import discover
@@ -202,11 +199,17 @@ def _run_batch(
     )
     packs = _packs(loaded, rule_packs)
     workers = jobs or values.jobs or default_jobs()
+    from serverless_fit.gate import judge
+
     try:
         with _progress(len(files)) as advance:
-            return assess_batch(files, packs, options, workers, advance, problems)
+            report = assess_batch(files, packs, options, workers, advance, problems)
+            if gate is not None:
+                report = judge(report, gate)
+            emit(report)  # the report is read, and the files assessed, while it is written
     except InputError as error:
         _fail(error.problems)
+    return report
 
 
 def _problem(file: str, message: str, field: str | None = None) -> Problem:
@@ -254,18 +257,33 @@ def _progress(total: int) -> _NoProgress | _ProgressBar:
     return _NoProgress()
 
 
-def _emit(text: str, output: Path | None) -> None:
-    """Print the report, or write it whole to `output` (never a partial file)."""
+def _emit(chunks: Iterable[str], output: Path | None) -> None:
+    """Print the report as it comes, or write it to `output` (whole, or not at all)."""
     if output is None:
-        click.echo(text, nl=False)
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
         return
     from serverless_fit.output import write_atomically
 
     try:
-        write_atomically(output, text)
+        write_atomically(output, chunks)
     except OSError as error:
         reason = error.strerror or str(error)
         _fail([_problem(str(output), f"cannot write the report: {reason}", "--output")])
+
+
+def _emitter(name: str, output: Path | None, width: int | None) -> Callable[[ReportStream], None]:
+    """Writes a report in one format: result by result for the formats that stream."""
+    from serverless_fit.render import STREAMING, renderer, streamer
+
+    def emit(report: ReportStream) -> None:
+        options = _render_options(width, output is not None)
+        if name in STREAMING:
+            _emit(streamer(name)(report, options), output)
+        else:
+            _emit([renderer(name)(report.collect(), options)], output)
+
+    return emit
 
 
 def _format_for(requested: str, output: Path | None) -> str:
@@ -370,8 +388,7 @@ def assess(
       serverless-fit assess 'services/**/fit.yaml' --fail-on poor-fit --format sarif -o fit.sarif
     """
     from serverless_fit.errors import InputError
-    from serverless_fit.gate import Gate, judge, load_baseline
-    from serverless_fit.render import renderer
+    from serverless_fit.gate import Gate, load_baseline
 
     loaded = _load_config(config_file)
     values = loaded.values
@@ -387,6 +404,7 @@ def assess(
     except InputError as error:
         _fail(error.problems)
     search = counterfactuals if counterfactuals is not None else values.counterfactuals
+    name = _format_for(output_format or values.format or "auto", output)
     report = _run_batch(
         loaded,
         paths,
@@ -397,12 +415,11 @@ def assess(
         rule_packs,
         jobs,
         follow_symlinks,
+        emit=_emitter(name, output, width),
+        gate=gate,
         verbose=verbose,
         counterfactuals=search is not False,
     )
-    report = judge(report, gate)
-    name = _format_for(output_format or values.format or "auto", output)
-    _emit(renderer(name)(report, _render_options(width, output is not None)), output)
     for problem in report.errors:
         click.echo(str(problem), err=True)
     sys.exit(EXIT_INPUT if report.errors else EXIT_THRESHOLD if report.failed else EXIT_OK)
@@ -435,16 +452,22 @@ def baseline(
     Example:
       serverless-fit baseline workloads/ -o .serverless-fit-baseline.json
     """
-    from serverless_fit.render import renderer
-
     loaded = _load_config(config_file)
     report = _run_batch(
-        loaded, paths, targets, as_of, free_tier, exclude, rule_packs, jobs, follow_symlinks
+        loaded,
+        paths,
+        targets,
+        as_of,
+        free_tier,
+        exclude,
+        rule_packs,
+        jobs,
+        follow_symlinks,
+        emit=_emitter("json", output, None),
     )
-    _emit(renderer("json")(report, _render_options(None, True)), output)
     for problem in report.errors:
         click.echo(str(problem), err=True)
-    click.echo(f"wrote {output}: {len(report.results)} results", err=True)
+    click.echo(f"wrote {output}: {sum(report.summary.values())} results", err=True)
     sys.exit(EXIT_INPUT if report.errors else EXIT_OK)
 
 
@@ -751,7 +774,7 @@ def init(file: Path, non_interactive: bool, force: bool, **options: str | None) 
         check_file(text, str(file))
     except InputError as error:
         _fail(error.problems)
-    _emit(text, file)
+    _emit([text], file)
     click.echo(f"wrote {file}; next: serverless-fit assess {file}", err=True)
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from serverless_fit.errors import InputError, Problem
-from serverless_fit.report import VERDICTS, Report, Result
+from serverless_fit.report import VERDICTS, ReportStream, Result
 
 SEVERITIES = ("blocker", "risk", "info")
 FAIL_ON_CHOICES = ("poor-fit", "fit-with-mitigations", *SEVERITIES)
@@ -141,15 +141,15 @@ def _regressions(
     return reasons
 
 
-def judge(report: Report, gate: Gate) -> Report:
-    """The report with each result's failures filled in."""
+def judge(report: ReportStream, gate: Gate) -> ReportStream:
+    """The report with each result's failures filled in as it passes."""
     if not gate.active:
         return report
     baseline = gate.baseline.by_key() if gate.baseline else {}
-    results = tuple(
-        dataclasses.replace(r, failures=failures(r, gate, baseline))
-        if gate.scope == "each" or r.best_fit
-        else r
-        for r in report.results
-    )
-    return dataclasses.replace(report, results=results, gated=True)
+
+    def judged(result: Result) -> Result:
+        if gate.scope == "best" and not result.best_fit:
+            return result
+        return dataclasses.replace(result, failures=failures(result, gate, baseline))
+
+    return report.map(judged, gated=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -15,8 +16,8 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, then rename it over `path`.
+def write_atomically(path: Path, chunks: Iterable[str]) -> None:
+    """Write the chunks to a temporary file in the same folder, then rename it over `path`.
 
     On any failure (a full disk, no permission, a folder in the way) the temporary file is
     removed, `path` is left as it was, and the OSError propagates.
@@ -27,7 +28,8 @@ def write_atomically(path: Path, text: str) -> None:
     temporary = Path(name)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         temporary.chmod(_default_mode())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -150,6 +151,9 @@ class Report:
     def failed(self) -> bool:
         return any(result.failures for result in self.results)
 
+    def iter_results(self) -> Iterator[Result]:
+        return iter(self.results)
+
     def compared(self) -> set[tuple[str, str]]:
         """(file, workload) of the workloads assessed on more than one target."""
         counts = Counter((r.file, r.workload) for r in self.results)
@@ -162,17 +166,53 @@ class Report:
             counts[result.verdict] += 1
         return counts
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON output contract (shared/DESIGN.md): tool, results, summary, errors."""
-        return {
-            "tool": {"name": "serverless-fit", "version": self.tool_version},
-            "schema_version": self.schema_version,
-            "as_of": self.as_of,
-            "results": [_result_dict(r) for r in self.results],
-            "summary": self.summary,
-            "gate": {"applied": self.gated, "failed": self.failed},
-            "errors": [plain(e) for e in self.errors],
-        }
+
+class ReportStream:
+    """A report whose results are produced while it is read, so that a large batch is never
+    held in memory whole. Read `iter_results()` once; `summary`, `failed` and `errors` are
+    final when it is exhausted (the renderers that stream print them after the results)."""
+
+    def __init__(
+        self,
+        tool_version: str,
+        as_of: str,
+        results: Iterator[Result],
+        errors: list[Problem],
+        rules: tuple[RuleInfo, ...] = (),
+        gated: bool = False,
+    ) -> None:
+        self.tool_version = tool_version
+        self.as_of = as_of
+        self.schema_version = SCHEMA_VERSION
+        self.rules = rules
+        self.gated = gated
+        self.errors = errors  # filled by the producer as files are read
+        self.summary: dict[str, int] = dict.fromkeys(VERDICTS, 0)
+        self.failed = False
+        self._source = results
+
+    def iter_results(self) -> Iterator[Result]:
+        for result in self._source:
+            self.summary[result.verdict] += 1
+            self.failed = self.failed or bool(result.failures)
+            yield result
+
+    def map(self, change: Callable[[Result], Result], *, gated: bool) -> ReportStream:
+        """The same stream with each result changed as it passes."""
+        changed = (change(result) for result in self._source)
+        return ReportStream(self.tool_version, self.as_of, changed, self.errors, self.rules, gated)
+
+    def collect(self) -> Report:
+        """Every result read into a Report, for the formats that need them all at once."""
+        results = tuple(self.iter_results())
+        return Report(
+            self.tool_version,
+            self.as_of,
+            results,
+            tuple(self.errors),
+            gated=self.gated,
+            rules=self.rules,
+        )
 
 
 @dataclass(frozen=True)
@@ -191,19 +231,26 @@ class RuleInfo:
     references: tuple[str, ...]
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """Dataclasses as dicts, tuples as lists, all the way down; faster than `asdict`, which
-    deep-copies every leaf."""
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: plain(item) for name, item in vars(value).items()}
-    if isinstance(value, tuple | list):
+    deep-copies every leaf. Scalars, most of the nodes, are checked first."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is tuple or kind is list:
         return [plain(item) for item in value]
-    if isinstance(value, dict):
+    if kind is dict:
         return {key: plain(item) for key, item in value.items()}
+    if hasattr(kind, "__dataclass_fields__"):
+        return {name: plain(item) for name, item in vars(value).items()}
     return value
 
 
-def _result_dict(result: Result) -> dict[str, Any]:
+def result_dict(result: Result) -> dict[str, Any]:
+    """One result as the JSON contract (shared/DESIGN.md) has it."""
     data: dict[str, Any] = plain(result)
     data["dimensions"] = {d.name: {"score": d.score, "weight": d.weight} for d in result.dimensions}
     if not result.evaluations:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from typing import Protocol
 
-from serverless_fit.report import RenderOptions, Report
+from serverless_fit.report import RenderOptions, Report, ReportStream
 
 
 class Renderer(Protocol):
@@ -23,6 +24,22 @@ FORMATS: dict[str, str] = {
     "markdown": "markdown",
     "github": "github",
 }
+
+
+# Formats written result by result as a batch is assessed: `stream(report, options)`.
+STREAMING = frozenset({"json", "text", "github"})
+
+
+class StreamRenderer(Protocol):
+    def __call__(self, report: Report | ReportStream, options: RenderOptions) -> Iterator[str]: ...
+
+
+def streamer(name: str) -> StreamRenderer:
+    if name not in STREAMING:
+        raise KeyError(name)
+    module = importlib.import_module(f"serverless_fit.render.{FORMATS[name]}")
+    stream: StreamRenderer = module.stream
+    return stream
 
 
 def renderer(name: str) -> Renderer:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from serverless_fit.report import RenderOptions, Report
+from collections.abc import Iterator
+
+from serverless_fit.report import RenderOptions, Report, ReportStream
 
 COMMANDS = {"blocker": "error", "risk": "warning", "info": "notice"}
 
@@ -28,20 +30,11 @@ def _command(
     return f"::{kind} {','.join(props)}::{_data(message)}"
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    lines: list[str] = []
-    for problem in report.errors:
-        lines.append(
-            _command(
-                "error",
-                problem.file,
-                problem.line,
-                "serverless-fit: invalid workload",
-                f"{problem.field}: {problem.message}" if problem.field else problem.message,
-                problem.column,
-            )
-        )
-    for result in report.results:
+def stream(report: Report | ReportStream, options: RenderOptions) -> Iterator[str]:
+    """Annotations as results arrive; the invalid files' errors, known only then, last."""
+    total = 0
+    for result in report.iter_results():
+        total += 1
         for finding in result.active:
             kind = COMMANDS.get(finding.severity)
             if kind is None:
@@ -51,10 +44,17 @@ def render(report: Report, options: RenderOptions) -> str:
             message = finding.message
             if finding.mitigation:
                 message += f"\nMitigation: {finding.mitigation}"
-            lines.append(_command(kind, result.file, line, title, message))
+            yield _command(kind, result.file, line, title, message) + "\n"
         for reason in result.failures:
             title = f"serverless-fit threshold: {result.workload} on {result.target}"
-            lines.append(_command("error", result.file, None, title, reason))
+            yield _command("error", result.file, None, title, reason) + "\n"
+    for problem in report.errors:
+        message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+        title = "serverless-fit: invalid workload"
+        yield _command("error", problem.file, problem.line, title, message, problem.column) + "\n"
     counts = ", ".join(f"{count} {verdict}" for verdict, count in report.summary.items())
-    lines.append(f"serverless-fit: {len(report.results)} results: {counts}")
-    return "\n".join(lines) + "\n"
+    yield f"serverless-fit: {total} results: {counts}\n"
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return "".join(stream(report, options))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from serverless_fit.report import RenderOptions, Report, Result
+import itertools
+from collections.abc import Iterator
+
+from serverless_fit.report import RenderOptions, Report, ReportStream, Result
 
 SHOWN = ("blocker", "risk", "info")  # benefits are in the other formats
 
@@ -19,36 +22,44 @@ def _line(file: str, line: int | None) -> str:
     return f"{file}:{line}" if line is not None else file
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    lines: list[str] = []
-    compared = report.compared()
-    for result in report.results:
-        several = (result.file, result.workload) in compared
-        best = " (best fit)" if result.best_fit and several else ""
-        lines.append(
-            f"{result.file}: {result.workload} on {result.target}{best}: {result.verdict}, "
-            f"score {result.score:g}/100{_bill(result)}"
-        )
-        for finding in result.active:
-            if finding.severity not in SHOWN:
-                continue
-            located = next((e.line for e in finding.evidence if e.line is not None), None)
-            lines.append(
-                f"{_line(result.file, located)}: {finding.severity} {finding.rule}: "
-                f"{finding.message}"
-            )
-        for item in result.evaluations:
-            lines.append(f"{result.file}: rule {item.rule} {item.outcome}: {item.why}")
-        for change in result.counterfactuals:
-            lines.append(f"{result.file}: what-if {change.rule}: {change.effect}")
-        for reason in result.failures:
-            lines.append(f"{result.file}: FAIL {result.workload} on {result.target}: {reason}")
+def _result_lines(result: Result, several: bool) -> Iterator[str]:
+    best = " (best fit)" if result.best_fit and several else ""
+    yield (
+        f"{result.file}: {result.workload} on {result.target}{best}: {result.verdict}, "
+        f"score {result.score:g}/100{_bill(result)}"
+    )
+    for finding in result.active:
+        if finding.severity not in SHOWN:
+            continue
+        located = next((e.line for e in finding.evidence if e.line is not None), None)
+        yield f"{_line(result.file, located)}: {finding.severity} {finding.rule}: {finding.message}"
+    for item in result.evaluations:
+        yield f"{result.file}: rule {item.rule} {item.outcome}: {item.why}"
+    for change in result.counterfactuals:
+        yield f"{result.file}: what-if {change.rule}: {change.effect}"
+    for reason in result.failures:
+        yield f"{result.file}: FAIL {result.workload} on {result.target}: {reason}"
+
+
+def stream(report: Report | ReportStream, options: RenderOptions) -> Iterator[str]:
+    """Written as results arrive; a workload's targets are consecutive, so one group at a
+    time tells which result is the best of several."""
+    total = failed = 0
+    groups = itertools.groupby(report.iter_results(), key=lambda r: (r.file, r.workload))
+    for _, group in groups:
+        results = list(group)
+        for result in results:
+            total += 1
+            failed += bool(result.failures)
+            yield "".join(f"{line}\n" for line in _result_lines(result, len(results) > 1))
     counts = ", ".join(f"{count} {verdict}" for verdict, count in report.summary.items())
-    summary = f"{len(report.results)} results: {counts}"
+    summary = f"{total} results: {counts}"
     if report.gated:
-        failed = sum(1 for r in report.results if r.failures)
         summary += f"; {failed} failed the thresholds" if failed else "; thresholds passed"
     if report.errors:
         summary += f"; {len({e.file for e in report.errors})} file(s) with errors"
-    lines.append(summary)
-    return "\n".join(lines) + "\n"
+    yield summary + "\n"
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return "".join(stream(report, options))
