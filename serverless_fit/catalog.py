@@ -329,6 +329,11 @@ class Services(_Data):
 
     def vendor_of(self, dependency: str) -> Provider | None:
         """The provider whose own service this is, or None for portable and unknown names."""
+        if dependency not in _VENDORS:  # the same few names recur across a batch
+            _VENDORS[dependency] = self._vendor(dependency)
+        return _VENDORS[dependency]
+
+    def _vendor(self, dependency: str) -> Provider | None:
         for key in _service_keys(dependency):
             if key in self.portable:
                 return None
@@ -337,6 +342,8 @@ class Services(_Data):
                     return provider
         return None
 
+
+_VENDORS: dict[str, Provider | None] = {}
 
 # Vendor prefixes people write before a service name ("Amazon SQS", "google-cloud-pubsub").
 _SERVICE_PREFIXES = (

@@ -174,9 +174,13 @@ def _numeric(
     def text(amount: float) -> Any:
         return f"{format_number(amount)}{current.unit}" if isinstance(current, Quantity) else amount
 
+    bounded = not isinstance(current, Quantity)  # plain numbers have limits; units do not
+
     def candidate(amount: float) -> Workload | None:
         edited = _edited(workload, path, value(amount))
-        return edited if _in_bounds(edited, path) and not check_consistency(edited) else None
+        if bounded and not _in_bounds(edited, path):
+            return None
+        return None if check_consistency(edited) else edited
 
     def ok(amount: float) -> bool:
         edited = candidate(amount)
