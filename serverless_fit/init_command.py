@@ -1,0 +1,113 @@
+"""`serverless-fit init`: a questionnaire that writes a workload file.
+
+Loaded only when the command runs (see cli._Group), so that its many options cost nothing
+to the other commands' start-up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from serverless_fit.cli import F, _emit, _fail, _problem
+
+
+def _question_options(command: F) -> F:
+    """One option per questionnaire question, so that `init` can run without asking."""
+    from serverless_fit.questionnaire import QUESTIONS
+
+    for question in reversed(QUESTIONS):
+        command = click.option(
+            f"--{question.option}",
+            f"answer_{question.path.replace('.', '__')}",
+            default=None,
+            metavar=question.kind.upper() if question.kind != "choice" else None,
+            type=click.Choice(question.choices) if question.kind == "choice" else str,
+            help=f"{question.prompt}.",
+        )(command)
+    return command
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), default="workload.yaml")
+@click.option(
+    "--non-interactive",
+    is_flag=True,
+    help="Ask nothing: write the fields given as options (--name and --archetype at least).",
+)
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@_question_options
+def init(file: Path, non_interactive: bool, force: bool, **options: str | None) -> None:
+    """Describe a workload in a short questionnaire and write a commented workload file.
+
+    Each answer is checked as it is given; options answer questions up front.
+
+    \b
+    Examples:
+      serverless-fit init services/checkout.yaml
+      serverless-fit init w.yaml --non-interactive --name checkout-api --archetype api \\
+        --runtime python --p99 300ms --average 40/s --peak 900/s --memory 512MiB
+    """
+    from serverless_fit.errors import InputError
+    from serverless_fit.questionnaire import QUESTIONS, SKIP, Answers, check_file, render
+
+    if file.exists() and not force:
+        _fail([_problem(str(file), "exists; allowed: a new file, or --force to overwrite it")])
+    answers: Answers = {}
+    problems = []
+    for question in QUESTIONS:
+        given = options.get(f"answer_{question.path.replace('.', '__')}")
+        if given is not None:
+            try:
+                answers[question.path] = question.check(given, answers)
+            except ValueError as error:
+                problems.append(
+                    _problem(f"--{question.option}", f"found {given!r}; allowed: {error}")
+                )
+            continue
+        if non_interactive:
+            if question.required:
+                problems.append(_problem(f"--{question.option}", "missing; it is required"))
+            continue
+        value = _ask(question, answers, file.stem)
+        if value is not SKIP:
+            answers[question.path] = value
+    if problems:
+        _fail(problems)
+    text = render(answers)
+    try:
+        check_file(text, str(file))
+    except InputError as error:
+        _fail(error.problems)
+    _emit([text], file)
+    click.echo(f"wrote {file}; next: serverless-fit assess {file}", err=True)
+
+
+def _ask(question: Any, answers: dict[str, Any], stem: str) -> Any:
+    """Ask until the answer is valid; an empty answer takes the default, '-' leaves it out.
+    The name defaults to the file's name."""
+    from rich.console import Console
+    from rich.prompt import Prompt
+
+    from serverless_fit.questionnaire import NAME_PATTERN, SKIP
+
+    console = Console(highlight=False)
+    default = question.default_for(answers)
+    if question.path == "name":
+        default = stem if NAME_PATTERN.match(stem) else None
+    hint = "" if question.required else f" ('{SKIP}' to leave out)"
+    while True:
+        text = Prompt.ask(
+            f"{question.prompt}{hint}",
+            console=console,
+            default=default if default is not None else ("" if question.required else SKIP),
+            show_default=default is not None or not question.required,
+        )
+        if text.strip() == SKIP and not question.required:
+            return SKIP
+        try:
+            return question.check(text, answers)
+        except ValueError as error:
+            console.print(f"  allowed: {error}", style="red", markup=False)
