@@ -13,8 +13,9 @@ from serverless_fit.catalog import Platform
 from serverless_fit.cost import CostEstimate
 from serverless_fit.counterfactuals import counterfactuals
 from serverless_fit.engine import Rule, explain, render_template, workload_fields
-from serverless_fit.errors import InputError, Problem
+from serverless_fit.errors import AssessmentError, InputError, Problem
 from serverless_fit.facts import FACT_KINDS, Facts, derive_facts, format_fact
+from serverless_fit.limits import DEFAULT_LIMITS, InputLimits
 from serverless_fit.loader import LoadedWorkload, load_file
 from serverless_fit.report import (
     AlwaysOnCost,
@@ -45,6 +46,7 @@ class Options:
     free_tier: bool = False
     counterfactuals: bool = True
     verbose: bool = False  # record why every rule fired or did not
+    limits: InputLimits = DEFAULT_LIMITS
 
 
 def resolve_targets(names: Sequence[str]) -> None:
@@ -284,10 +286,22 @@ class FileOutcome:
 
 
 def assess_file(path: Path, rules: Sequence[Rule], options: Options, as_of: dt.date) -> FileOutcome:
-    """Assess every workload in one file on every target; input problems are returned."""
+    """Assess every workload in one file on every target; input problems are returned, and
+    anything unexpected is raised as an AssessmentError that names the file."""
+    try:
+        return _assess_file(path, rules, options, as_of)
+    except InputError:
+        raise
+    except Exception as error:  # a bug: say which file it happened on
+        raise AssessmentError(str(path), f"{type(error).__name__}: {error}") from error
+
+
+def _assess_file(
+    path: Path, rules: Sequence[Rule], options: Options, as_of: dt.date
+) -> FileOutcome:
     file = str(path)
     try:
-        loaded = load_file(path, {rule.id for rule in rules})
+        loaded = load_file(path, {rule.id for rule in rules}, options.limits)
     except InputError as error:
         return FileOutcome(file, (), tuple(error.problems))
     workloads: list[WorkloadOutcome] = []

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from serverless_fit.config import LoadedConfig
     from serverless_fit.errors import Problem
     from serverless_fit.gate import Gate
+    from serverless_fit.limits import InputLimits
     from serverless_fit.report import RenderOptions, ReportStream
     from serverless_fit.rulepacks import RuleSet
 
@@ -80,10 +81,22 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
-        except Exception as error:  # a bug: say where to report it, never dump a traceback
+        except Exception as error:  # a bug: one line saying where, unless --debug
+            if ctx.params.get("debug"):
+                import traceback
+
+                traceback.print_exc()
+                sys.exit(EXIT_INTERNAL)
+            from serverless_fit.errors import AssessmentError
+
+            if isinstance(error, AssessmentError):
+                what = f" {error}"  # "while assessing FILE: Type: message"
+            else:
+                what = f": {type(error).__name__}: {error}"
             click.echo(
-                f"serverless-fit: internal error: {type(error).__name__}: {error}\n"
-                f"This is a bug; please report it at {ISSUES_URL}",
+                f"serverless-fit: internal error{what}\n"
+                f"This is a bug; please report it at {ISSUES_URL} "
+                "(run again with --debug for the traceback)",
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)
@@ -91,7 +104,8 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="serverless-fit")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+def main(debug: bool) -> None:
     """Should this workload run serverless, where, at what cost, and what would change the answer?
 
     \b
@@ -107,6 +121,70 @@ _RULES_OPTION = click.option(
     metavar="FILE_OR_DIR",
     help="An organisation's rule pack: a rule file or a folder of them (repeatable).",
 )
+
+
+LIMIT_OPTIONS = ("max_file_size", "max_values", "max_depth", "max_documents", "max_string")
+
+
+def _limit_options(command: F) -> F:
+    """Bounds on what one input file may cost (SECURITY.md); each also a config key."""
+    decorators = [
+        click.option(
+            "--max-file-size",
+            default=None,
+            metavar="SIZE",
+            help="Largest workload file read (default 1MiB).",
+        ),
+        click.option(
+            "--max-values",
+            type=click.IntRange(min=1),
+            default=None,
+            help="YAML values per document, aliases expanded (default 200000).",
+        ),
+        click.option(
+            "--max-depth",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Nesting of YAML collections (default 64).",
+        ),
+        click.option(
+            "--max-documents",
+            type=click.IntRange(min=1),
+            default=None,
+            help="YAML documents per file (default 1000).",
+        ),
+        click.option(
+            "--max-string",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Characters in one string (default 10000).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _limits(loaded: LoadedConfig, given: dict[str, Any]) -> InputLimits:
+    """The input limits: the command line, else the config file, else the defaults."""
+    from serverless_fit.limits import DEFAULT_LIMITS, InputLimits
+    from serverless_fit.units import UnitError, parse_size
+
+    values = loaded.values
+    chosen: dict[str, Any] = {}
+    for option in LIMIT_OPTIONS:
+        value = given.get(option)
+        if value is None:
+            value = getattr(values, option)
+        if value is not None:
+            chosen[option.removeprefix("max_")] = value
+    size = chosen.get("file_size")
+    if isinstance(size, str):
+        try:
+            chosen["file_size"] = int(parse_size(size).bytes)
+        except UnitError as error:
+            _fail([_problem("--max-file-size", f"found {size!r}; allowed: {error.allowed}")])
+    return InputLimits(**{**vars(DEFAULT_LIMITS), **chosen})
 
 
 def _packs(loaded: LoadedConfig, given: tuple[str, ...]) -> tuple[str, ...]:
@@ -166,7 +244,7 @@ def _batch_options(command: F) -> F:
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
-    return command
+    return _limit_options(command)
 
 
 def _load_config(config_file: Path | None) -> LoadedConfig:
@@ -190,6 +268,7 @@ def _run_batch(
     jobs: int | None,
     follow_symlinks: bool | None,
     *,
+    limits: InputLimits,
     emit: Callable[[ReportStream], None],
     gate: Gate | None = None,
     verbose: bool = False,
@@ -214,6 +293,7 @@ def _run_batch(
         free_tier=free_tier if free_tier is not None else bool(values.free_tier),
         counterfactuals=counterfactuals,
         verbose=verbose,
+        limits=limits,
     )
     packs = _packs(loaded, rule_packs)
     workers = jobs or values.jobs or default_jobs()
@@ -393,6 +473,7 @@ def assess(
     verbose: bool,
     counterfactuals: bool | None,
     width: int | None,
+    **limit_options: Any,
 ) -> None:
     """Assess workload files, folders or globs and print a report.
 
@@ -433,6 +514,7 @@ def assess(
         rule_packs,
         jobs,
         follow_symlinks,
+        limits=_limits(loaded, limit_options),
         emit=_emitter(name, output, width),
         gate=gate,
         verbose=verbose,
@@ -463,6 +545,7 @@ def baseline(
     follow_symlinks: bool | None,
     config_file: Path | None,
     output: Path,
+    **limit_options: Any,
 ) -> None:
     """Write a JSON report to compare later runs with (`assess --baseline FILE`).
 
@@ -481,6 +564,7 @@ def baseline(
         rule_packs,
         jobs,
         follow_symlinks,
+        limits=_limits(loaded, limit_options),
         emit=_emitter("json", output, None),
     )
     for problem in report.errors:
@@ -493,6 +577,7 @@ def baseline(
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip matching files.")
 @_RULES_OPTION
+@_limit_options
 @click.option("--follow-symlinks/--no-follow-symlinks", default=None, help="Follow links.")
 @click.option(
     "--config",
@@ -507,6 +592,7 @@ def validate(
     rule_packs: tuple[str, ...],
     follow_symlinks: bool | None,
     config_file: Path | None,
+    **limit_options: Any,
 ) -> None:
     """Check workload files against the format only: fast, no assessment.
 
@@ -532,7 +618,7 @@ def validate(
     if not files and not problems:
         message = "found no *.yaml or *.yml workload files; allowed: files, folders or globs"
         _fail([_problem(" ".join(paths), message)])
-    checked = validate_files(files, rule_ids)
+    checked = validate_files(files, rule_ids, _limits(loaded, limit_options))
     problems = [*problems, *checked.problems]
     for problem in problems:
         click.echo(str(problem), err=True)

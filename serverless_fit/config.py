@@ -40,6 +40,11 @@ class Config(BaseModel):
     free_tier: bool | None = Field(default=None, alias="free-tier")
     rules: list[str] | None = None
     counterfactuals: bool | None = None
+    max_file_size: str | None = Field(default=None, alias="max-file-size")
+    max_values: int | None = Field(default=None, alias="max-values", ge=1)
+    max_depth: int | None = Field(default=None, alias="max-depth", ge=1)
+    max_documents: int | None = Field(default=None, alias="max-documents", ge=1)
+    max_string: int | None = Field(default=None, alias="max-string", ge=1)
     follow_symlinks: bool | None = Field(default=None, alias="follow-symlinks")
 
 

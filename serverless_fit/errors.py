@@ -35,3 +35,15 @@ class InputError(Exception):
 
 class CatalogError(Exception):
     """Data shipped with the package (a platform profile or built-in rule) is broken: a bug."""
+
+
+class AssessmentError(Exception):
+    """An unexpected failure while assessing one file: a bug, reported with that file."""
+
+    def __init__(self, file: str, detail: str) -> None:
+        super().__init__(file, detail)  # plain arguments, so it crosses process boundaries
+        self.file = file
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"while assessing {self.file}: {self.detail}"

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from serverless_fit.errors import InputError, Problem
+from serverless_fit.limits import DEFAULT_LIMITS, InputLimits
 from serverless_fit.workload import Workload, check_consistency, describe_value
 from serverless_fit.yamlsource import (
     Document,
@@ -21,8 +22,6 @@ from serverless_fit.yamlsource import (
     dotted,
     read_documents,
 )
-
-MAX_FILE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -34,47 +33,60 @@ class LoadedWorkload:
     lines: dict[str, int]
 
 
-def load_file(path: str | FsPath, known_rules: Collection[str] = ()) -> list[LoadedWorkload]:
-    """Every workload in one file; raises InputError listing all its problems."""
+def read_limited(path: str | FsPath, limit: int) -> bytes:
+    """A regular file's bytes, at most `limit` of them; raises InputError otherwise.
+
+    Reads `limit + 1` bytes at most, so that a device, a pipe or a file that grows while it
+    is read can never cost more than the limit.
+    """
     file = str(path)
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(file, None, None, None, message)])
+
     try:
-        size = FsPath(path).stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(
-                [
-                    Problem(
-                        file,
-                        None,
-                        None,
-                        None,
-                        f"file is {size} bytes; allowed: at most {MAX_FILE_BYTES} bytes",
-                    )
-                ]
-            )
-        raw = FsPath(path).read_bytes()
-    except IsADirectoryError:
-        raise InputError([Problem(file, None, None, None, "is a directory, not a file")]) from None
+        target = FsPath(path)
+        if target.is_dir():
+            raise refuse("is a directory, not a file")
+        if target.exists() and not target.is_file():
+            raise refuse("is not a regular file (a device, pipe or socket); allowed: a file")
+        with target.open("rb") as handle:
+            raw = handle.read(limit + 1)
     except OSError as error:
         reason = error.strerror or str(error)
-        raise InputError([Problem(file, None, None, None, f"cannot read: {reason}")]) from None
-    return load_bytes(raw, file, known_rules)
+        raise refuse(f"cannot read: {reason}") from None
+    if len(raw) > limit:
+        raise refuse(f"file is over {limit} bytes; allowed: at most {limit} (--max-file-size)")
+    return raw
 
 
-def load_bytes(raw: bytes, file: str, known_rules: Collection[str] = ()) -> list[LoadedWorkload]:
+def load_file(
+    path: str | FsPath, known_rules: Collection[str] = (), limits: InputLimits = DEFAULT_LIMITS
+) -> list[LoadedWorkload]:
+    """Every workload in one file; raises InputError listing all its problems."""
+    raw = read_limited(path, limits.file_size)
+    return load_bytes(raw, str(path), known_rules, limits)
+
+
+def load_bytes(
+    raw: bytes, file: str, known_rules: Collection[str] = (), limits: InputLimits = DEFAULT_LIMITS
+) -> list[LoadedWorkload]:
     try:
         text = decode(raw, file)
     except SourceError as error:
         raise InputError([error.problem]) from None
-    return load_text(text, file, known_rules)
+    return load_text(text, file, known_rules, limits)
 
 
-def load_text(text: str, file: str, known_rules: Collection[str] = ()) -> list[LoadedWorkload]:
+def load_text(
+    text: str, file: str, known_rules: Collection[str] = (), limits: InputLimits = DEFAULT_LIMITS
+) -> list[LoadedWorkload]:
     """Validate every document of `text`; all problems of all documents are collected."""
     loaded: list[LoadedWorkload] = []
     problems: list[Problem] = []
     documents: list[Document] = []
     try:
-        documents.extend(read_documents(text, file))
+        documents.extend(read_documents(text, file, limits))
     except SourceError as error:
         problems.append(error.problem)
     if not documents and not problems:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from serverless_fit.engine import Rule, Severity
 from serverless_fit.errors import CatalogError, InputError, Problem
-from serverless_fit.loader import validation_problems
+from serverless_fit.loader import read_limited, validation_problems
 from serverless_fit.yamlsource import Document, SourceError, decode, read_documents
 
 
@@ -109,20 +109,11 @@ MAX_RULES = 5_000
 
 
 def _read(path: Path) -> str:
-    file = str(path)
+    raw = read_limited(path, MAX_PACK_BYTES)
     try:
-        size = path.stat().st_size
-        if size > MAX_PACK_BYTES:
-            message = f"file is {size} bytes; allowed: at most {MAX_PACK_BYTES} bytes"
-            raise InputError([Problem(file, None, None, None, message)])
-        return decode(path.read_bytes(), file)
+        return decode(raw, str(path))
     except SourceError as error:
         raise InputError([error.problem]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(file, None, None, None, "is a directory, not a file")]) from None
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise InputError([Problem(file, None, None, None, f"cannot read: {reason}")]) from None
 
 
 def parse_pack(text: str, file: str) -> PackContents:

@@ -203,25 +203,34 @@ class Money(Quantity):
         return cls(amount, "USD")
 
 
+MAX_AMOUNT_DIGITS = 15  # more digits than any measurement has; also bounds the amount
+
+
+def _amount(digits: str, text: str) -> float:
+    if len(digits.replace(".", "").lstrip("0")) > MAX_AMOUNT_DIGITS:
+        raise UnitError(text, f"an amount of at most {MAX_AMOUNT_DIGITS} digits")
+    return float(digits)
+
+
 def parse_duration(text: str) -> Duration:
     match = _PLAIN_RE.match(text)
     if match is None or match.group(2) not in Duration.factors:
         raise UnitError(text, Duration.allowed)
-    return Duration(float(match.group(1)), match.group(2))
+    return Duration(_amount(match.group(1), text), match.group(2))
 
 
 def parse_size(text: str) -> Size:
     match = _PLAIN_RE.match(text)
     if match is None or match.group(2) not in Size.factors:
         raise UnitError(text, Size.allowed)
-    return Size(float(match.group(1)), match.group(2))
+    return Size(_amount(match.group(1), text), match.group(2))
 
 
 def parse_rate(text: str) -> Rate:
     match = _RATE_RE.match(text)
     if match is None or match.group(3) not in _RATE_PERIODS:
         raise UnitError(text, Rate.allowed)
-    return Rate(float(match.group(1)), f"{match.group(2)}/{match.group(3)}")
+    return Rate(_amount(match.group(1), text), f"{match.group(2)}/{match.group(3)}")
 
 
 PARSERS = {"duration": parse_duration, "size": parse_size, "rate": parse_rate}

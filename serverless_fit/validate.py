@@ -8,6 +8,7 @@ from pathlib import Path
 
 from serverless_fit.assess import duplicate_name
 from serverless_fit.errors import InputError, Problem
+from serverless_fit.limits import DEFAULT_LIMITS, InputLimits
 from serverless_fit.loader import load_file
 from serverless_fit.rulepacks import builtin_rules
 
@@ -18,7 +19,11 @@ class Checked:
     problems: tuple[Problem, ...]
 
 
-def validate_files(paths: Sequence[Path], rule_ids: frozenset[str] | None = None) -> Checked:
+def validate_files(
+    paths: Sequence[Path],
+    rule_ids: frozenset[str] | None = None,
+    limits: InputLimits = DEFAULT_LIMITS,
+) -> Checked:
     """Load every file as assess would, reporting the same problems, names used twice included."""
     known = rule_ids if rule_ids is not None else frozenset(r.id for r in builtin_rules())
     problems: list[Problem] = []
@@ -26,7 +31,7 @@ def validate_files(paths: Sequence[Path], rule_ids: frozenset[str] | None = None
     workloads = 0
     for path in paths:
         try:
-            loaded = load_file(path, known)
+            loaded = load_file(path, known, limits)
         except InputError as error:
             problems.extend(error.problems)
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,11 +16,22 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader  # type: ignore[assignment]
 
 from serverless_fit.errors import Problem
+from serverless_fit.limits import DEFAULT_LIMITS, InputLimits
 
 Path = tuple[str | int, ...]
 
-MAX_NODES = 200_000  # bounds alias expansion ("billion laughs") long before memory is at risk
-MAX_DEPTH = 64
+# Scan the events for nesting first when a file holds more openers than this, or is this big:
+# PyYAML's C composer recurses once per level and can overflow the C stack on hostile nesting.
+NESTING_SCAN_OPENERS = 2000
+NESTING_SCAN_BYTES = 256 * 1024
+MAX_DIGITS = 15  # a whole number with more digits is not a measurement
+INT_TAG = "tag:yaml.org,2002:int"
+# The tags of plain YAML values: a tag that names anything else (`!!python/object`) is refused
+# outright, whatever the loader would have done with it.
+PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
+)
 
 
 @dataclass(frozen=True)
@@ -90,10 +102,11 @@ def _mark(node: yaml.Node) -> Mark:
 
 
 class _Builder:
-    def __init__(self, loader: Any, file: str, document: Document) -> None:
+    def __init__(self, loader: Any, file: str, document: Document, limits: InputLimits) -> None:
         self.loader = loader
         self.file = file
         self.document = document
+        self.limits = limits
         self.nodes = 0
 
     def fail(self, node: yaml.Node, path: Path, message: str) -> SourceError:
@@ -102,16 +115,42 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
         self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise self.fail(node, path, f"more than {MAX_NODES} values (alias expansion?)")
-        if depth > MAX_DEPTH:
-            raise self.fail(node, path, f"nesting deeper than {MAX_DEPTH} levels")
+        limits = self.limits
+        if self.nodes > limits.values:
+            message = f"more than {limits.values} values (alias expansion?); allowed: --max-values"
+            raise self.fail(node, path, message)
+        if depth > limits.depth:
+            message = f"nesting deeper than {limits.depth} levels; allowed: --max-depth"
+            raise self.fail(node, path, message)
+        if node.tag not in PLAIN_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            message = f"found the tag {tag}; allowed: plain YAML values, without tags"
+            raise self.fail(node, path, message)
         self.document.value_marks.setdefault(path, _mark(node))
         if isinstance(node, yaml.MappingNode):
             return self.build_mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        if len(node.value) > limits.string:
+            message = (
+                f"found a value of {len(node.value)} characters; allowed: at most "
+                f"{limits.string} (--max-string)"
+            )
+            raise self.fail(node, path, message)
+        if node.tag == INT_TAG and len(node.value.lstrip("+-").replace("_", "")) > MAX_DIGITS:
+            # Checked before construction: Python refuses to convert very long digit strings.
+            digits = len(node.value.lstrip("+-").replace("_", ""))
+            message = f"found a number of {digits} digits; allowed: at most {MAX_DIGITS}"
+            raise self.fail(node, path, message)
+        value = self.loader.construct_object(node, deep=True)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(node, path, f"found {node.value}; allowed: a finite number")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_DIGITS:
+            message = (
+                f"found a number of {len(str(abs(value)))} digits; allowed: at most {MAX_DIGITS}"
+            )
+            raise self.fail(node, path, message)
+        return value
 
     def build_mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -153,22 +192,69 @@ def dotted(path: Path) -> str | None:
     return text or None
 
 
-def read_documents(text: str, file: str) -> Iterator[Document]:
-    """Each YAML document of `text`, as plain data with marks."""
+def _character_at(text: str, line: int, column: int) -> str:
+    """The character at a 0-based line and column, or '' past the end."""
+    lines = text.split("\n", line + 1)
+    return lines[line][column : column + 1] if line < len(lines) else ""
+
+
+def _deep_nesting(text: str, file: str, limit: int) -> Problem | None:
+    """The first collection nested deeper than `limit`, found from the parser's events alone
+    (no recursion), for files that could hold such nesting at all."""
+    openers = text.count("[") + text.count("{") + text.count("- ") + text.count("? ")
+    if openers < NESTING_SCAN_OPENERS and len(text) < NESTING_SCAN_BYTES:
+        return None
     loader = SafeLoader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > limit:
+                    start = event.start_mark
+                    line = start.line + 1 if start else None
+                    column = start.column + 1 if start else None
+                    message = f"nesting deeper than {limit} levels; allowed: --max-depth"
+                    return Problem(file, line, column, None, message)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the full read reports the syntax error with its place
+    finally:
+        loader.dispose()
+    return None
+
+
+def read_documents(
+    text: str, file: str, limits: InputLimits = DEFAULT_LIMITS
+) -> Iterator[Document]:
+    """Each YAML document of `text`, as plain data with marks, within `limits`."""
+    too_deep = _deep_nesting(text, file, limits.depth)
+    if too_deep is not None:
+        raise SourceError(too_deep)
+    loader = SafeLoader(text)
+    count = 0
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 break
+            count += 1
+            if count > limits.documents:
+                first = _mark(node)
+                message = f"more than {limits.documents} documents; allowed: --max-documents"
+                raise SourceError(Problem(file, first.line, first.column, None, message))
             document = Document(data=None, start=_mark(node))
-            document.data = _Builder(loader, file, document).build(node, (), 0)
+            document.data = _Builder(loader, file, document, limits).build(node, (), 0)
             yield document
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         reason = error.problem or error.context or "invalid YAML"
+        if mark is not None and _character_at(text, mark.line, mark.column) == "\t":
+            reason = "a tab in the indentation; allowed: spaces only"
         raise SourceError(Problem(file, line, column, None, f"YAML syntax: {reason}")) from None
     except yaml.YAMLError as error:
         raise SourceError(Problem(file, None, None, None, f"YAML: {error}")) from None
