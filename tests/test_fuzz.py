@@ -347,6 +347,6 @@ def test_rule_packs_load_or_fail_cleanly_and_loaded_rules_evaluate(pack: Any) ->
 def test_options_default_limits_are_those_security_md_names() -> None:
     limits = Options().limits
     text = (Path(__file__).resolve().parent.parent / "SECURITY.md").read_text(encoding="utf-8")
-    assert limits.file_size == 1024 * 1024 and "| workload file size | 1 MiB |" in text
+    assert limits.file_size == 1024 * 1024 and "cost no more) | 1 MiB |" in text
     assert f"| {limits.values:,} |" in text and f"| {limits.depth} |" in text
     assert f"| {limits.documents:,} |" in text and f"{limits.string:,} characters" in text
