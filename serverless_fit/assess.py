@@ -21,6 +21,7 @@ from serverless_fit.report import (
     AlwaysOnCost,
     BreakEven,
     Cost,
+    CostPoint,
     CostSide,
     Counterfactual,
     Evaluation,
@@ -37,6 +38,7 @@ from serverless_fit.scoring import confidence, contribution, score
 from serverless_fit.workload import Workload
 
 DEFAULT_TARGET = "aws-lambda"
+CURVE_POINTS = 41  # rates priced for a cost chart
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Options:
     counterfactuals: bool = True
     verbose: bool = False  # record why every rule fired or did not
     limits: InputLimits = DEFAULT_LIMITS
+    cost_curves: bool = False  # price a range of rates for charts (the HTML report)
 
 
 def resolve_targets(names: Sequence[str]) -> None:
@@ -72,9 +75,10 @@ def assess_workload(
     free_tier: bool = False,
     with_counterfactuals: bool = True,
     verbose: bool = False,
+    curve_points: int = 0,
 ) -> Result:
     workload = loaded.workload
-    facts = derive_facts(workload, platform, free_tier=free_tier)
+    facts = derive_facts(workload, platform, free_tier=free_tier, curve_points=curve_points)
     findings: list[Finding] = []
     not_assessed: list[NotAssessed] = []
     evaluations: list[Evaluation] = []
@@ -230,6 +234,8 @@ def _cost(estimate: CostEstimate | None) -> Cost | None:
         ratio=round(estimate.ratio, 3) if estimate.ratio is not None else None,
         break_even=break_even,
         free_tier=estimate.free_tier,
+        curve=tuple(CostPoint(round(rate, 9), usd) for rate, usd in estimate.curve),
+        per_second=round(estimate.per_second, 9) if estimate.curve else None,
     )
 
 
@@ -315,6 +321,7 @@ def _assess_file(
                 free_tier=options.free_tier,
                 with_counterfactuals=options.counterfactuals,
                 verbose=options.verbose,
+                curve_points=CURVE_POINTS if options.cost_curves else 0,
             )
             for platform in targets_for(item.workload, options.targets)
         ]

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_THRESHOLD, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 ISSUES_URL = "https://github.com/serverless-fit/serverless-fit/issues"
-FORMATS = ("auto", "terminal", "text", "json", "sarif", "junit", "markdown", "github")
+FORMATS = ("auto", "terminal", "text", "json", "sarif", "junit", "markdown", "github", "html")
 FAIL_ON = ("poor-fit", "fit-with-mitigations", "blocker", "risk", "info")
 DEFAULT_TARGETS = ("aws-lambda",)
 PROGRESS_MIN_FILES = 50  # smaller batches finish before a bar would help
@@ -34,6 +34,7 @@ SUFFIX_FORMATS = {
     ".xml": "junit",
     ".md": "markdown",
     ".txt": "text",
+    ".html": "html",
 }
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -273,6 +274,7 @@ def _run_batch(
     gate: Gate | None = None,
     verbose: bool = False,
     counterfactuals: bool = True,
+    cost_curves: bool = False,
 ) -> ReportStream:
     """Find the files, assess them (in parallel when it pays) while `emit` writes the report,
     and return the report, read to the end: its summary and errors are then final."""
@@ -294,6 +296,7 @@ def _run_batch(
         counterfactuals=counterfactuals,
         verbose=verbose,
         limits=limits,
+        cost_curves=cost_curves,
     )
     packs = _packs(loaded, rule_packs)
     workers = jobs or values.jobs or default_jobs()
@@ -400,7 +403,7 @@ def _format_for(requested: str, output: Path | None) -> str:
     type=click.Choice(FORMATS),
     default=None,
     help="Report format (default auto: the rich report on a terminal, plain text when piped, "
-    "or from the --output file's suffix: .json .sarif .xml .md .txt).",
+    "or from the --output file's suffix: .json .sarif .xml .md .txt .html).",
 )
 @click.option(
     "--output",
@@ -519,6 +522,7 @@ def assess(
         gate=gate,
         verbose=verbose,
         counterfactuals=search is not False,
+        cost_curves=name == "html",
     )
     for problem in report.errors:
         click.echo(str(problem), err=True)

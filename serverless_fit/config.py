@@ -20,7 +20,7 @@ YAML_NAME = ".serverless-fit.yaml"
 TOML_TABLE = ("tool", "serverless-fit")
 
 FailOn = Literal["poor-fit", "fit-with-mitigations", "blocker", "risk", "info"]
-Format = Literal["auto", "terminal", "text", "json", "sarif", "junit", "markdown", "github"]
+Format = Literal["auto", "terminal", "text", "json", "sarif", "junit", "markdown", "github", "html"]
 
 
 class Config(BaseModel):

@@ -67,6 +67,8 @@ class CostEstimate:
     ratio: float | None  # serverless over always-on
     break_even: Rate | None  # average rate at which both cost the same
     free_tier: bool  # a free tier was asked for and the platform publishes one
+    curve: tuple[tuple[float, float], ...] = ()  # (requests a second, serverless USD a month)
+    per_second: float = 0.0  # the workload's average rate
 
 
 def _bill(items: list[tuple[str, float]], unpriced: tuple[str, ...] = ()) -> Bill:
@@ -251,7 +253,10 @@ def estimate(
     *,
     free_tier: bool,
     break_even: bool = True,
+    curve_points: int = 0,
 ) -> CostEstimate:
+    """The bills, their ratio and break-even; with `curve_points`, also the serverless bill
+    over a range of average rates around the workload's own and the break-even (for charts)."""
     serverless = serverless_bill(platform, inputs, free_tier=free_tier)
     always_on = always_on_bill(baselines, inputs)
     ratio = None
@@ -266,7 +271,36 @@ def estimate(
         and pricing.static_hosting is not None
         and pricing.static_hosting.free_cdn_requests is not None
     )
-    return CostEstimate(serverless, always_on, ratio, even, free_tier and has_free_tier)
+    points: tuple[tuple[float, float], ...] = ()
+    if curve_points and serverless is not None:
+        points = _curve(platform, inputs, even, curve_points, free_tier=free_tier)
+    rate = inputs.monthly_requests / SECONDS_PER_MONTH
+    has_free = free_tier and has_free_tier
+    return CostEstimate(serverless, always_on, ratio, even, has_free, points, rate)
+
+
+CURVE_MARGIN = 30.0  # the chart spans this factor below and above the rates it marks
+
+
+def _curve(
+    platform: Platform, inputs: CostInputs, even: Rate | None, count: int, *, free_tier: bool
+) -> tuple[tuple[float, float], ...]:
+    """The serverless bill at `count` average rates, evenly spaced on a log scale."""
+    marked = [inputs.monthly_requests / SECONDS_PER_MONTH]
+    if even is not None:
+        marked.append(even.per_second)
+    marked = [rate for rate in marked if rate > 0] or [1.0]
+    low = math.log10(min(marked) / CURVE_MARGIN)
+    high = math.log10(max(marked) * CURVE_MARGIN)
+    points = []
+    for index in range(count):
+        per_second = 10 ** (low + (high - low) * index / (count - 1))
+        priced = _priced_parts(
+            platform, inputs, per_second * SECONDS_PER_MONTH, free_tier=free_tier
+        )
+        if priced is not None:
+            points.append((per_second, round(sum(usd for _, usd in priced[0]), 2)))
+    return tuple(points)
 
 
 def _break_even(

@@ -188,6 +188,7 @@ def derive_facts(
     free_tier: bool = False,
     with_cost: bool = True,
     with_break_even: bool = True,
+    curve_points: int = 0,
 ) -> Facts:
     """Every fact about the workload on the platform. Searches that evaluate one rule many
     times leave out the cost estimate, or its break-even search, when the rule reads neither."""
@@ -199,7 +200,14 @@ def derive_facts(
     _portability_facts(workload, out)
     cost = None
     if with_cost:
-        cost = _cost_facts(workload, platform, out, free_tier=free_tier, break_even=with_break_even)
+        cost = _cost_facts(
+            workload,
+            platform,
+            out,
+            free_tier=free_tier,
+            break_even=with_break_even,
+            curve_points=curve_points,
+        )
     return Facts(out.values, out.missing, out.sources, cost)
 
 
@@ -375,7 +383,13 @@ ALWAYS_ON_FIELDS = ("traffic.peak", "duration.typical", "resources.memory")
 
 
 def _cost_facts(
-    workload: Workload, platform: Platform, out: _Collector, *, free_tier: bool, break_even: bool
+    workload: Workload,
+    platform: Platform,
+    out: _Collector,
+    *,
+    free_tier: bool,
+    break_even: bool,
+    curve_points: int,
 ) -> CostEstimate | None:
     average = workload.traffic.average if workload.traffic else None
     resources = workload.resources
@@ -398,7 +412,14 @@ def _cost_facts(
         )
         # Every target is compared with the same always-on baselines, whatever its provider.
         baselines = list(catalog.baselines().values())
-        cost = estimate(platform, baselines, inputs, free_tier=free_tier, break_even=break_even)
+        cost = estimate(
+            platform,
+            baselines,
+            inputs,
+            free_tier=free_tier,
+            break_even=break_even,
+            curve_points=curve_points,
+        )
     steady = workload.traffic is not None and workload.traffic.pattern == "steady"
     serverless_needs = ("traffic.average",) if static else FUNCTION_COST_FIELDS
     always_on_needs = tuple(f for f in ALWAYS_ON_FIELDS if not (steady and f == "traffic.peak"))

@@ -85,12 +85,20 @@ class BreakEven:
 
 
 @dataclass(frozen=True)
+class CostPoint:
+    per_second: float  # average requests a second
+    monthly_usd: float  # the serverless bill at that rate
+
+
+@dataclass(frozen=True)
 class Cost:
     serverless: CostSide | None
     always_on: AlwaysOnCost | None
     ratio: float | None
     break_even: BreakEven | None
     free_tier: bool
+    curve: tuple[CostPoint, ...] = ()  # the bill over a range of rates, for charts
+    per_second: float | None = None  # the workload's own average rate, marked on charts
 
 
 @dataclass(frozen=True)
@@ -255,6 +263,9 @@ def result_dict(result: Result) -> dict[str, Any]:
     data["dimensions"] = {d.name: {"score": d.score, "weight": d.weight} for d in result.dimensions}
     if not result.evaluations:
         del data["evaluations"]  # present only with --verbose
+    if data["cost"] is not None and not data["cost"]["curve"]:
+        del data["cost"]["curve"]  # present only when a chart needs them
+        del data["cost"]["per_second"]
     return data
 
 

@@ -1,14 +1,14 @@
 """Fuzzing: arbitrary text, arbitrary structured workloads and rule packs never crash the tool.
 
 The default run uses a few dozen examples per property; `python tests/fuzz/run.py` runs the
-same properties with thousands (the `long` profile) and records the result in
-tests/fuzz/LAST_RUN.md.
+same properties with thousands and records the result in tests/fuzz/LAST_RUN.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +28,9 @@ from serverless_fit.report import RenderOptions, Report
 from serverless_fit.rulepacks import builtin_rules, parse_pack
 from serverless_fit.workload import Workload
 
-settings.register_profile(
-    "default", max_examples=40, deadline=None, suppress_health_check=list(HealthCheck)
-)
-settings.register_profile(
-    "long", max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck)
-)
-settings.load_profile("default")
+# A few dozen examples per property in the default run; tests/fuzz/run.py asks for thousands.
+EXAMPLES = int(os.environ.get("SERVERLESS_FIT_FUZZ_EXAMPLES", "40"))
+fuzz = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 RULES = builtin_rules()
 REPORT_SCHEMA = json.loads(
@@ -97,6 +93,7 @@ YAML_BITS = st.sampled_from(
 YAMLISH = st.lists(st.one_of(YAML_BITS, st.text(max_size=5)), max_size=60).map("".join)
 
 
+@fuzz
 @given(YAMLISH)
 def test_any_text_gives_workloads_or_a_clean_input_error(text: str) -> None:
     try:
@@ -107,6 +104,7 @@ def test_any_text_gives_workloads_or_a_clean_input_error(text: str) -> None:
         assert all(isinstance(item.workload, Workload) for item in loaded)
 
 
+@fuzz
 @given(st.binary(max_size=400))
 def test_any_bytes_give_workloads_or_a_clean_input_error(raw: bytes) -> None:
     try:
@@ -207,6 +205,7 @@ WORKLOADS = st.fixed_dictionaries(
 )
 
 
+@fuzz
 @given(WORKLOADS, st.sampled_from(sorted(catalog.platforms())))
 def test_structured_workloads_load_assess_and_render_in_every_format(
     data: dict[str, Any], target: str
@@ -327,6 +326,7 @@ SAMPLE = Workload.model_validate(
 )
 
 
+@fuzz
 @given(st.one_of(RULE_PACKS, st.lists(RULE_PACKS, max_size=2), YAMLISH))
 def test_rule_packs_load_or_fail_cleanly_and_loaded_rules_evaluate(pack: Any) -> None:
     text = pack if isinstance(pack, str) else yaml.safe_dump(pack, sort_keys=False)

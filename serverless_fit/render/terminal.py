@@ -116,9 +116,40 @@ def _comparison(group: list[Result], best: Result) -> Group:
         f", {_monthly(best)} a month)" if best.cost and best.cost.serverless else ")",
         (" - its details follow; --format json has every target", "dim"),
     )
-    return Group(
-        table, Text(), Text("Main reason per target", style="bold"), reasons, Text(), verdict
-    )
+    parts: list[Table | Text] = [table]
+    costs = _cost_bars(group)
+    if costs is not None:
+        parts += [Text(), Text("Monthly cost", style="bold"), costs]
+    parts += [Text(), Text("Main reason per target", style="bold"), reasons, Text(), verdict]
+    return Group(*parts)
+
+
+COST_BAR_WIDTH = 40
+
+
+def _cost_bars(group: list[Result]) -> Table | None:
+    """Each target's monthly bill, and the always-on fleet's, as bars on one scale."""
+    rows: list[tuple[str, float, str]] = []
+    for result in group:
+        bill = result.cost.serverless if result.cost else None
+        if bill is not None:
+            rows.append((result.target, bill.monthly_usd, _monthly(result)))
+    fleet = next((r.cost.always_on for r in group if r.cost and r.cost.always_on), None)
+    if fleet is not None:
+        rows.append((f"always-on ({fleet.count} x {fleet.instance})", fleet.monthly_usd, ""))
+    if len(rows) < 2:
+        return None
+    largest = max(usd for _, usd, _ in rows) or 1.0
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    for name, usd, text in rows:
+        filled = max(1, round(usd / largest * COST_BAR_WIDTH)) if usd > 0 else 0
+        style = "dim" if name.startswith("always-on") else "cyan"
+        bar_text = Text.assemble(("█" * filled, style), ("░" * (COST_BAR_WIDTH - filled), "dim"))
+        table.add_row(Text(f"  {name}"), bar_text, text or f"${usd:,.2f}")
+    return table
 
 
 def _result(result: Result) -> Group:

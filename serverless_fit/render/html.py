@@ -1,0 +1,271 @@
+"""A self-contained HTML report: overview, per-workload verdicts, findings and cost charts.
+
+One file with inline CSS, SVG and script: no fonts, styles or scripts from anywhere else, so it
+opens offline and prints. The page comes from a Jinja2 template with autoescaping on, since
+names, descriptions and messages are user text. This module only lays out what the report
+holds (chart coordinates, labels); every figure comes from the assessment.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from serverless_fit.report import VERDICTS, Finding, RenderOptions, Report, Result
+
+WIDTH, HEIGHT = 640, 300  # the cost chart's drawing area, in SVG units
+LEFT, RIGHT, TOP, BOTTOM = 70, 200, 20, 46
+# Series are told apart by dash pattern and by a label at the line's end, not by colour alone.
+SERIES_STYLES = (
+    ("#1f5fbf", ""),
+    ("#b3261e", "6 3"),
+    ("#2e7d32", "2 3"),
+    ("#7b3fa0", "8 3 2 3"),
+    ("#8a5a00", "12 4"),
+)
+ALWAYS_ON_STYLE = ("#444444", "1 0")
+VERDICT_LABELS = {
+    "good-fit": "Good fit",
+    "fit-with-mitigations": "Fit with mitigations",
+    "poor-fit": "Poor fit",
+}
+SEVERITY_MARKS = {
+    "blocker": "■ Blocker",
+    "risk": "▲ Risk",
+    "info": "● Note",
+    "benefit": "✓ Benefit",
+}
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    color: str
+    dash: str
+    path: str  # SVG path data
+    legend_y: float  # where its entry stands in the legend beside the plot
+    kind: str  # serverless or always-on
+
+
+@dataclass(frozen=True)
+class Marker:
+    label: str
+    x: float
+    y: float
+    color: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class CostChart:
+    title: str
+    description: str
+    series: tuple[Series, ...]
+    break_evens: tuple[Marker, ...]
+    traffic_x: float | None
+    traffic_label: str
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+
+
+def _money(usd: float) -> str:
+    return f"${usd:,.0f}" if usd >= 100 else f"${usd:,.2f}"
+
+
+def _rate(per_second: float) -> str:
+    for unit, seconds in (("s", 1), ("min", 60), ("h", 3600), ("day", 86400)):
+        amount = per_second * seconds
+        if amount >= 1:
+            return f"{amount:.3g}/{unit}"
+    return f"{per_second * 730 * 3600:.3g}/month"
+
+
+def _log_ticks(low: float, high: float, place: Any, label: Any) -> tuple[Tick, ...]:
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    step = max(1, (last - first) // 6)
+    ticks = []
+    for exponent in range(first, last + 1, step):
+        value = 10.0**exponent
+        if low <= value <= high:
+            ticks.append(Tick(round(place(value), 1), label(value)))
+    return tuple(ticks)
+
+
+def cost_chart(results: list[Result]) -> CostChart | None:
+    """Monthly cost against average traffic, log-log, for each target and the always-on fleet."""
+    priced = [r for r in results if r.cost is not None and r.cost.curve]
+    if not priced:
+        return None
+    rates = [p.per_second for r in priced for p in r.cost.curve if r.cost]  # type: ignore[union-attr]
+    costs = [max(p.monthly_usd, 0.01) for r in priced for p in r.cost.curve if r.cost]  # type: ignore[union-attr]
+    fleet = next((r.cost.always_on for r in priced if r.cost and r.cost.always_on), None)
+    if fleet is not None:
+        costs.append(max(fleet.monthly_usd, 0.01))
+    x_low, x_high = min(rates), max(rates)
+    y_low, y_high = min(costs), max(costs) * 1.5
+    if y_high <= y_low:
+        y_high = y_low * 10
+
+    def x(rate: float) -> float:
+        span = math.log10(x_high) - math.log10(x_low) or 1.0
+        return LEFT + (math.log10(max(rate, x_low)) - math.log10(x_low)) / span * WIDTH
+
+    def y(usd: float) -> float:
+        span = math.log10(y_high) - math.log10(y_low) or 1.0
+        return TOP + HEIGHT - (math.log10(max(usd, y_low)) - math.log10(y_low)) / span * HEIGHT
+
+    series: list[Series] = []
+    markers: list[Marker] = []
+    for index, result in enumerate(priced):
+        assert result.cost is not None
+        color, dash = SERIES_STYLES[index % len(SERIES_STYLES)]
+        points = [(x(p.per_second), y(p.monthly_usd)) for p in result.cost.curve]
+        path = "M" + " L".join(f"{px:.1f},{py:.1f}" for px, py in points)
+        series.append(Series(result.target, color, dash, path, _legend_y(index), "serverless"))
+        even = result.cost.break_even
+        if even is not None and fleet is not None:
+            label = f"{result.target} break-even: {even.rate}"
+            markers.append(
+                Marker(label, round(x(even.per_second), 1), round(y(fleet.monthly_usd), 1), color)
+            )
+    if fleet is not None:
+        level = y(fleet.monthly_usd)
+        path = f"M{LEFT},{level:.1f} L{LEFT + WIDTH},{level:.1f}"
+        label = f"always-on ({fleet.count} x {fleet.instance})"
+        color, dash = ALWAYS_ON_STYLE
+        series.append(Series(label, color, dash, path, _legend_y(len(series)), "always-on"))
+    first = priced[0]
+    traffic = first.cost.per_second if first.cost else None
+    workload = first.workload
+    description = (
+        f"Monthly cost in US dollars (log scale) against average requests a second (log scale) "
+        f"for {workload} on {', '.join(r.target for r in priced)}"
+        + (", with the always-on fleet" if fleet else "")
+        + ". Break-even points mark where a serverless line crosses the always-on line."
+    )
+    return CostChart(
+        title=f"Monthly cost against traffic: {workload}",
+        description=description,
+        series=tuple(series),
+        break_evens=tuple(markers),
+        traffic_x=round(x(traffic), 1) if traffic else None,
+        traffic_label=f"this workload: {_rate(traffic)}" if traffic else "",
+        x_ticks=_rate_ticks(x_low, x_high, x),
+        y_ticks=_log_ticks(y_low, y_high, y, _money),
+    )
+
+
+def _legend_y(index: int) -> float:
+    return TOP + 10 + index * 34
+
+
+# Rates people think in, for the traffic axis: a tick at each that falls in the chart's range.
+RATE_TICKS = (
+    (1 / (730 * 3600), "1/month"),
+    (1 / 86400, "1/day"),
+    (1 / 3600, "1/h"),
+    (1 / 60, "1/min"),
+    (1.0, "1/s"),
+    (10.0, "10/s"),
+    (100.0, "100/s"),
+    (1000.0, "1k/s"),
+    (10_000.0, "10k/s"),
+    (100_000.0, "100k/s"),
+)
+
+
+def _rate_ticks(low: float, high: float, place: Any) -> tuple[Tick, ...]:
+    return tuple(
+        Tick(round(place(rate), 1), label) for rate, label in RATE_TICKS if low <= rate <= high
+    )
+
+
+def _dimensions(result: Result) -> list[dict[str, Any]]:
+    return [
+        {"name": d.name, "score": d.score, "weight": d.weight, "width": round(d.score * 2.4, 1)}
+        for d in result.dimensions
+    ]
+
+
+def _evidence(finding: Finding, file: str) -> list[str]:
+    return [
+        f"{item.field} = {item.value}" + (f" ({file}:{item.line})" if item.line else "")
+        for item in finding.evidence
+    ]
+
+
+def _slug(text: str, used: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "workload"
+    slug, number = base, 2
+    while slug in used:
+        slug, number = f"{base}-{number}", number + 1
+    used.add(slug)
+    return slug
+
+
+def _groups(report: Report) -> list[dict[str, Any]]:
+    grouped: dict[tuple[str, str], list[Result]] = {}
+    for result in report.results:
+        grouped.setdefault((result.file, result.workload), []).append(result)
+    used: set[str] = set()
+    groups = []
+    for (file, name), results in grouped.items():
+        best = next((r for r in results if r.best_fit), results[0])
+        bill = best.cost.serverless if best.cost else None
+        groups.append(
+            {
+                "id": _slug(name, used),
+                "name": name,
+                "file": file,
+                "description": best.description,
+                "results": results,
+                "best": best,
+                "monthly": bill.monthly_usd if bill else None,
+                "monthly_text": (("≥ " if bill.unpriced else "") + f"${bill.monthly_usd:,.2f}")
+                if bill
+                else "not priced",
+                "chart": cost_chart(results),
+            }
+        )
+    return groups
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    from importlib import resources
+
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.FunctionLoader(
+            lambda name: (
+                resources.files("serverless_fit")
+                .joinpath("templates", name)
+                .read_text(encoding="utf-8")
+            )
+        ),
+        autoescape=True,  # names, descriptions and messages are user text
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    template = environment.get_template("report.html.j2")
+    return template.render(
+        report=report,
+        groups=_groups(report),
+        counts=[(VERDICT_LABELS[v], v, report.summary[v]) for v in VERDICTS],
+        verdict_labels=VERDICT_LABELS,
+        verdict_rank={verdict: rank for rank, verdict in enumerate(VERDICTS)},
+        severity_marks=SEVERITY_MARKS,
+        dimensions=_dimensions,
+        evidence=_evidence,
+        chart_box={"width": LEFT + WIDTH + RIGHT, "height": TOP + HEIGHT + BOTTOM},
+        plot={"left": LEFT, "top": TOP, "width": WIDTH, "height": HEIGHT},
+    )
