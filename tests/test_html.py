@@ -1,0 +1,163 @@
+"""The HTML report: structure, self-containment, escaping, charts; and, in headless Chromium,
+no console errors, no network requests, the chart's series and markers, and working sorting."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import AS_OF, ROOT, WORKLOADS
+from tests.test_batch import workload, write
+from tests.test_cli import run
+
+ARTIFACTS = Path(os.environ.get("SERVERLESS_FIT_ARTIFACTS", ROOT / ".artifacts"))
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class Page(HTMLParser):
+    """The elements of a page with their attributes, and its text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def all(self, tag: str) -> list[dict[str, str | None]]:
+        return [attrs for name, attrs in self.elements if name == tag]
+
+
+@pytest.fixture
+def report(tmp_path: Path) -> tuple[Path, str]:
+    folder = tmp_path / "services"
+    for name in ("document-ocr-batch", "checkout-api", "quote-pricer"):
+        (folder / f"{name}.yaml").parent.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.yaml").write_bytes((WORKLOADS / f"{name}.yaml").read_bytes())
+    write(
+        folder / "hostile.yaml",
+        workload("hostile", description="<script>alert(1)</script> & <b>bold</b>"),
+    )
+    (folder / "broken.yaml").write_text("name: <script>alert(2)</script>\narchetype: api\n")
+    output = tmp_path / "report.html"
+    code, _, _ = run("assess", str(folder), "--target", "all", "-o", str(output), "--as-of", AS_OF)
+    assert code == 2  # the broken file
+    return output, output.read_text(encoding="utf-8")
+
+
+def test_the_report_is_one_self_contained_file(report: tuple[Path, str]) -> None:
+    _, text = report
+    page = Page(text)
+    assert text.startswith("<!doctype html>")
+    assert not page.all("link") and not page.all("img") and not page.all("iframe")
+    assert all("src" not in script for script in page.all("script"))
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
+    assert "@import" not in text and "url(" not in text
+
+
+def test_user_text_is_escaped(report: tuple[Path, str]) -> None:
+    _, text = report
+    assert "<script>alert" not in text and "<b>bold</b>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in text
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in text  # in the error table
+    assert len(Page(text).all("script")) == 1  # only the sorting script
+
+
+def test_each_workload_has_verdict_findings_evidence_and_charts(report: tuple[Path, str]) -> None:
+    _, text = report
+    page = Page(text)
+    sections = [a["id"] for a in page.all("section") if a.get("class") == "workload"]
+    assert sections == ["checkout-api", "document-ocr-batch", "hostile", "quote-pricer"]
+    assert "LAT002" in text and "quote-pricer.yaml:" in text  # evidence with file and line
+    assert "What would change the answer" in text  # counterfactuals
+    charts = [a for a in page.all("svg") if a.get("class") == "chart"]
+    assert len(charts) == 4 and all(a.get("role") == "img" for a in charts)
+    assert all(a.get("aria-labelledby") for a in charts)
+    headers = page.all("th")
+    assert any(h.get("scope") == "col" for h in headers) and any(
+        h.get("scope") == "row" for h in headers
+    )
+    assert "Good fit" in text and "Poor fit" in text  # verdicts in words, not colour alone
+
+
+def test_the_cost_chart_has_every_target_the_baseline_and_break_evens(
+    report: tuple[Path, str],
+) -> None:
+    _, text = report
+    chart = text.split('id="document-ocr-batch-cost"')[1].split("</figure>")[0]
+    series = re.findall(r'data-series="([^"]+)"', chart)
+    assert series[:4] == [
+        "aws-lambda",
+        "azure-functions",
+        "cloudflare-workers",
+        "gcp-cloud-run-functions",
+    ]
+    assert series[4].startswith("always-on (2 x t3.medium)")
+    assert len(re.findall(r'class="marker marker-break-even"', chart)) == 4
+    assert "this workload: 30.4/month" in chart
+
+
+def test_the_json_report_holds_the_chart_data_only_when_asked(tmp_path: Path) -> None:
+    path = str(WORKLOADS / "checkout-api.yaml")
+    cost = json.loads(run("assess", path, "--format", "json")[1])["results"][0]["cost"]
+    assert "curve" not in cost
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
+def test_in_headless_chromium(report: tuple[Path, str]) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    path, _ = report
+    console: list[str] = []
+    requests: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        assert not [m for m in console if m.startswith(("error", "pageerror", "warning"))]
+        assert requests == [path.as_uri()]  # the page itself, nothing else
+        chart = page.locator("#document-ocr-batch-cost + figure svg")
+        assert chart.locator("g.series").count() == 5
+        assert chart.locator("g.marker-break-even circle").count() == 4
+        assert chart.locator("g.marker-traffic line").count() == 1
+        names = _column(page, 0)
+        assert names == ["checkout-api", "document-ocr-batch", "hostile", "quote-pricer"]
+        page.locator("#overview thead th").nth(3).locator("button").click()  # score, ascending
+        scores = [float(s) for s in _column(page, 3)]
+        assert scores == sorted(scores)
+        assert page.locator("#overview thead th").nth(3).get_attribute("aria-sort") == "ascending"
+        page.locator("#overview thead th").nth(3).locator("button").click()
+        assert [float(s) for s in _column(page, 3)] == sorted(scores, reverse=True)
+        name_header = page.locator("#overview thead th").nth(0).locator("button")
+        name_header.click()
+        assert _column(page, 0) == sorted(names)
+        name_header.click()
+        assert _column(page, 0) == sorted(names, reverse=True)
+        assert page.evaluate("document.title").startswith("serverless-fit report")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        page.locator("#document-ocr-batch-cost + figure").screenshot(
+            path=str(ARTIFACTS / "cost-chart.png")
+        )
+        browser.close()
+    assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+
+
+def _column(page: Any, index: int) -> list[str]:
+    cells = page.locator(f"#overview tbody tr td:nth-child({index + 1})")
+    return [text.strip() for text in cells.all_inner_texts()]
