@@ -219,8 +219,17 @@ def _deep_nesting(text: str, file: str, limit: int) -> Problem | None:
                     return Problem(file, line, column, None, message)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.MarkedYAMLError as error:
+        # Newer libyaml stops at its own depth limit (1000): the same refusal, said our way.
+        if "nesting depth" in str(error.problem):
+            start = error.problem_mark
+            line = start.line + 1 if start else None
+            column = start.column + 1 if start else None
+            message = f"nesting deeper than {limit} levels; allowed: --max-depth"
+            return Problem(file, line, column, None, message)
         return None  # the full read reports the syntax error with its place
+    except yaml.YAMLError:
+        return None
     finally:
         loader.dispose()
     return None
@@ -255,6 +264,8 @@ def read_documents(
         reason = error.problem or error.context or "invalid YAML"
         if mark is not None and _character_at(text, mark.line, mark.column) == "\t":
             reason = "a tab in the indentation; allowed: spaces only"
+        if "nesting depth" in reason:
+            reason = f"nesting deeper than {limits.depth} levels; allowed: --max-depth"
         raise SourceError(Problem(file, line, column, None, f"YAML syntax: {reason}")) from None
     except yaml.YAMLError as error:
         raise SourceError(Problem(file, None, None, None, f"YAML: {error}")) from None
