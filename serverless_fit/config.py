@@ -13,10 +13,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from serverless_fit.errors import InputError, Problem
-from serverless_fit.loader import validation_problems
+from serverless_fit.loader import read_limited, validation_problems
 from serverless_fit.yamlsource import SourceError, decode, read_documents
 
 YAML_NAME = ".serverless-fit.yaml"
+MAX_CONFIG_BYTES = 1024 * 1024
 TOML_TABLE = ("tool", "serverless-fit")
 
 FailOn = Literal["poor-fit", "fit-with-mitigations", "blocker", "risk", "info"]
@@ -88,11 +89,7 @@ def load(path: Path | None, start: Path) -> LoadedConfig:
     if found is None:
         return LoadedConfig(values=Config(), file=None, folder=start)
     file = str(found)
-    try:
-        raw = found.read_bytes()
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise InputError([Problem(file, None, None, None, f"cannot read: {reason}")]) from None
+    raw = read_limited(found, MAX_CONFIG_BYTES)
     if found.name == "pyproject.toml" or found.suffix == ".toml":
         values = _from_toml(raw, file)
     else:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from serverless_fit.errors import InputError, Problem
+from serverless_fit.loader import read_limited
 from serverless_fit.report import VERDICTS, ReportStream, Result
 
 SEVERITIES = ("blocker", "risk", "info")
+MAX_BASELINE_BYTES = 512 * 1024 * 1024  # a JSON report of a very large batch
 FAIL_ON_CHOICES = ("poor-fit", "fit-with-mitigations", *SEVERITIES)
 # How bad a verdict is: a higher rank is worse.
 VERDICT_RANK = {verdict: rank for rank, verdict in enumerate(VERDICTS)}
@@ -62,13 +63,12 @@ class Gate:
 
 def load_baseline(path: str) -> BaselineReport:
     """An earlier `--format json` report; anything else is an input error naming the place."""
+    raw = read_limited(path, MAX_BASELINE_BYTES)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise InputError(
-            [Problem(path, None, None, "--baseline", f"cannot read: {reason}")]
-        ) from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        message = f"cannot read: not UTF-8 text ({error.reason})"
+        raise InputError([Problem(path, None, None, "--baseline", message)]) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:

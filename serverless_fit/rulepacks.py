@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from serverless_fit.discover import discover
 from serverless_fit.engine import Rule, Severity
 from serverless_fit.errors import CatalogError, InputError, Problem
 from serverless_fit.loader import read_limited, validation_problems
@@ -166,12 +167,12 @@ def _where(document: Document, file: str, path: tuple[str | int, ...]) -> Proble
 
 
 def _pack_files(source: str) -> list[Path]:
+    """A pack file, or a pack folder's YAML files searched as workload folders are (hidden
+    files skipped, symbolic links not followed)."""
     path = Path(source)
     if path.is_dir():
-        return sorted(
-            (p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()),
-            key=lambda p: p.parts,
-        )
+        files, _ = discover([source])
+        return files
     return [path]
 
 
