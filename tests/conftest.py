@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from serverless_fit.ruledocs import MINIMAL_WORKLOAD, merged
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKLOADS = ROOT / "workloads"
 AS_OF = "2026-11-27"
@@ -34,14 +36,8 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
-def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+# Rule examples and tests build workloads the same way: a partial mapping laid over another.
+deep_merge = merged
 
 
-MINIMAL = {"name": "example", "archetype": "other"}
+MINIMAL = MINIMAL_WORKLOAD
