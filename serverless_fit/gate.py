@@ -74,6 +74,9 @@ def load_baseline(path: str) -> BaselineReport:
     except json.JSONDecodeError as error:
         message = f"not JSON: {error.msg}; allowed: a report from --format json"
         raise InputError([Problem(path, error.lineno, error.colno, None, message)]) from None
+    except RecursionError:
+        message = "JSON nested too deeply; allowed: a report from --format json"
+        raise InputError([Problem(path, None, None, "--baseline", message)]) from None
     try:
         return BaselineReport.model_validate(data)
     except ValidationError as error:

@@ -187,7 +187,9 @@ def test_baseline_tolerance_and_score_drops(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "content", ["not json", '{"results": [{"workload": 1}]}', "[]"], ids=["text", "fields", "list"]
+    "content",
+    ["not json", '{"results": [{"workload": 1}]}', "[]", "[" * 100_000 + "]" * 100_000],
+    ids=["text", "fields", "list", "deep"],
 )
 def test_a_bad_baseline_is_an_input_error(tmp_path: Path, content: str) -> None:
     write(tmp_path / "a.yaml", workload("a"))
