@@ -76,11 +76,14 @@ def find(start: Path) -> Path | None:
 
 
 def _has_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml speaks of serverless-fit. Only a glance at the text: a file
+    that does is then read in full, and its errors reported, by `load`."""
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        with pyproject.open("rb") as handle:
+            head = handle.read(MAX_CONFIG_BYTES)
+    except OSError:
         return False
-    return isinstance(data.get("tool"), dict) and TOML_TABLE[1] in data["tool"]
+    return b"serverless-fit" in head
 
 
 def load(path: Path | None, start: Path) -> LoadedConfig:
@@ -124,7 +127,11 @@ def _from_toml(raw: bytes, file: str) -> Config:
         data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise InputError([Problem(file, None, None, None, f"not valid TOML: {error}")]) from None
-    table = data.get("tool", {}).get(TOML_TABLE[1], {})
+    except RecursionError:
+        message = "not valid TOML: nested too deeply"
+        raise InputError([Problem(file, None, None, None, message)]) from None
+    tool = data.get("tool", {})
+    table = tool.get(TOML_TABLE[1], {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         message = "found a value; allowed: a table of option names and values"
         raise InputError([Problem(file, None, None, "tool.serverless-fit", message)])

@@ -81,3 +81,16 @@ def test_an_explicit_config_file_and_relative_baseline(repo: Path) -> None:
     write(repo / "services" / "ok.yaml", workload("ok", resources={"memory": "20GiB"}))
     code, out, _ = run("assess", "services", "--config", str(ci / "fit.yaml"), "--format", "text")
     assert code == 1 and "new blocker or risk RES001 since the baseline" in out
+
+
+def test_a_hostile_pyproject_is_an_input_error_not_a_crash(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text(
+        "[tool.serverless-fit]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n"
+    )
+    code, _, err = run("assess", "services/ok.yaml")
+    assert code == 2 and "not valid TOML: nested too deeply" in err and "Traceback" not in err
+
+
+def test_a_pyproject_that_does_not_mention_the_tool_is_not_read(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text("this is not TOML at all [[[\n")
+    assert run("assess", "services/ok.yaml")[0] == 0
