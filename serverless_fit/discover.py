@@ -33,16 +33,22 @@ def _walk(folder: Path, follow_symlinks: bool) -> Iterator[Path]:
     """YAML files under a folder in a stable order, skipping hidden files and folders.
 
     Symbolic links are not followed unless asked: a link may point out of the folder or loop.
+    When they are, each real folder is entered once, so a loop ends.
     """
     root = folder.resolve()
+    seen = {root}
     for current, folders, files in os.walk(folder, followlinks=follow_symlinks):
-        folders[:] = sorted(
-            f
-            for f in folders
-            if not _hidden(f) and (follow_symlinks or not (Path(current) / f).is_symlink())
-        )
-        if follow_symlinks and not _inside(Path(current).resolve(), root):
-            folders[:] = []
+        kept = []
+        for name in sorted(folders):
+            child = Path(current) / name
+            if _hidden(name) or (child.is_symlink() and not follow_symlinks):
+                continue
+            real = child.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+            kept.append(name)
+        folders[:] = kept
         for name in sorted(files):
             path = Path(current) / name
             if _hidden(name) or not name.endswith(YAML_SUFFIXES):

@@ -88,7 +88,14 @@ def test_symlinks_out_of_the_folder_are_not_followed_unless_asked(tmp_path: Path
     files, _ = discover([str(inside)])
     assert [f.name for f in files] == ["own.yaml"]
     files, _ = discover([str(inside)], follow_symlinks=True)
-    assert "link.yaml" in [f.name for f in files]
+    assert [f.name for f in files] == ["link.yaml", "own.yaml"]  # the loop is entered once
+    linked = tmp_path / "outside" / "deeper"
+    write(linked / "far.yaml", workload("far"))
+    (inside / "more").symlink_to(linked, target_is_directory=True)
+    files, _ = discover([str(inside)], follow_symlinks=True)
+    assert "far.yaml" in [f.name for f in files]
+    files, _ = discover([str(inside)])
+    assert "far.yaml" not in [f.name for f in files]
 
 
 def test_jobs_do_not_change_the_output(fleet: Path) -> None:
