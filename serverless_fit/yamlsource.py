@@ -6,7 +6,7 @@ import codecs
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -34,8 +34,9 @@ PLAIN_TAGS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(NamedTuple):
+    """Where a node starts, 1-based. A named tuple: one is made for every value read."""
+
     line: int
     column: int
 
@@ -104,6 +105,10 @@ def _mark(node: yaml.Node) -> Mark:
 class _Builder:
     def __init__(self, loader: Any, file: str, document: Document, limits: InputLimits) -> None:
         self.loader = loader
+        self.constructors = {
+            f"tag:yaml.org,2002:{name}": getattr(loader, f"construct_yaml_{name}")
+            for name in ("str", "int", "float", "bool", "null", "timestamp")
+        }
         self.file = file
         self.document = document
         self.limits = limits
@@ -142,7 +147,7 @@ class _Builder:
             digits = len(node.value.lstrip("+-").replace("_", ""))
             message = f"found a number of {digits} digits; allowed: at most {MAX_DIGITS}"
             raise self.fail(node, path, message)
-        value = self.loader.construct_object(node, deep=True)
+        value = self.scalar(node)
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(node, path, f"found {node.value}; allowed: a finite number")
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_DIGITS:
@@ -151,6 +156,12 @@ class _Builder:
             )
             raise self.fail(node, path, message)
         return value
+
+    def scalar(self, node: yaml.Node) -> Any:
+        """A plain scalar by its resolved tag's constructor, skipping the loader's general
+        bookkeeping (scalars hold no references to track)."""
+        construct = self.constructors.get(node.tag)
+        return construct(node) if construct else self.loader.construct_object(node, deep=True)
 
     def build_mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -161,7 +172,7 @@ class _Builder:
                 )
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail(key_node, path, "found a complex key; allowed: plain text keys")
-            key = self.loader.construct_object(key_node)
+            key = self.scalar(key_node)
             if not isinstance(key, str):
                 key = str(key)
             child = (*path, key)
