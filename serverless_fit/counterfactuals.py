@@ -99,6 +99,7 @@ def _clears_with(rule: Rule, platform: Platform, free_tier: bool) -> Verdict:
             free_tier=free_tier,
             with_cost=reads_cost,
             with_break_even=reads_break_even,
+            reads=rule.facts,
         )
         return rule.evaluate(facts).state is False
 

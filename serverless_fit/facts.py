@@ -95,6 +95,10 @@ FACT_KINDS: dict[str, str] = {
 }
 
 HOURS_PER_DAY = 24.0
+PORTABILITY_FACTS = frozenset({"derived.vendor_dependencies", "derived.vendor_dependency_count"})
+TRAFFIC_FACTS = frozenset(
+    f for f in FACT_KINDS if f.startswith("derived.") and f not in PORTABILITY_FACTS
+)
 
 
 @dataclass(frozen=True)
@@ -155,12 +159,17 @@ def _plan() -> tuple[tuple[str | None, tuple[tuple[str, str], ...]], ...]:
     return ((None, tuple(top)), *sections)
 
 
-def _workload_facts(workload: Workload, out: _Collector) -> None:
-    """Each workload field that is a fact; a field left out is missing, naming itself."""
+def _workload_facts(
+    workload: Workload, out: _Collector, only: frozenset[str] | None = None
+) -> None:
+    """Each workload field that is a fact (or each of `only`); a field left out is missing,
+    naming itself."""
     values, missing = out.values, out.missing
     for section_name, leaves in _plan():
         section = workload if section_name is None else getattr(workload, section_name)
         for name, path in leaves:
+            if only is not None and path not in only:
+                continue
             value: Any = None if section is None else getattr(section, name)
             if value is None:
                 missing[path] = (path,)
@@ -189,15 +198,19 @@ def derive_facts(
     with_cost: bool = True,
     with_break_even: bool = True,
     curve_points: int = 0,
+    reads: tuple[str, ...] | None = None,
 ) -> Facts:
     """Every fact about the workload on the platform. Searches that evaluate one rule many
-    times leave out the cost estimate, or its break-even search, when the rule reads neither."""
+    times name the facts it `reads`, and leave out the derived groups, the cost estimate or
+    its break-even search that it does not read."""
     out = _Collector()
-    _workload_facts(workload, out)
+    _workload_facts(workload, out, None if reads is None else frozenset(reads))
     out.put("trigger", workload.effective_trigger)
     _target_facts(workload, platform, out)
-    _traffic_facts(workload, platform, out)
-    _portability_facts(workload, out)
+    if reads is None or any(f in TRAFFIC_FACTS for f in reads):
+        _traffic_facts(workload, platform, out)
+    if reads is None or any(f in PORTABILITY_FACTS for f in reads):
+        _portability_facts(workload, out)
     cost = None
     if with_cost:
         cost = _cost_facts(
