@@ -83,23 +83,23 @@ def _choices(path: tuple[str, ...]) -> tuple[Any, ...]:
     return ()
 
 
-Verdict = Callable[[Workload], bool]  # True when the edited workload clears the finding
+# True when the edited workload, checked for consistency by the caller, clears the finding.
+Verdict = Callable[[Workload], bool]
 
 
 def _clears_with(rule: Rule, platform: Platform, free_tier: bool) -> Verdict:
-    reads_cost = any(fact.startswith("cost.") for fact in rule.facts)
-    reads_break_even = "cost.break_even" in rule.facts
+    reads = rule.facts
+    reads_cost = any(fact.startswith("cost.") for fact in reads)
+    reads_break_even = "cost.break_even" in reads
 
     def clears(workload: Workload) -> bool:
-        if check_consistency(workload):
-            return False
         facts: Facts = derive_facts(
             workload,
             platform,
             free_tier=free_tier,
             with_cost=reads_cost,
             with_break_even=reads_break_even,
-            reads=rule.facts,
+            reads=reads,
         )
         return rule.evaluate(facts).state is False
 
@@ -234,7 +234,8 @@ def _enum(
     for choice in sorted(
         (c for c in choices if c != current), key=lambda c: abs(choices.index(c) - here)
     ):
-        if clears(_edited(workload, path, choice)):
+        edited = _edited(workload, path, choice)
+        if not check_consistency(edited) and clears(edited):
             as_file = _as_file(data, path, choice)
             if as_file is not None and clears(as_file):
                 return choice

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -97,25 +98,30 @@ def _not(child: Condition) -> Condition:
     return evaluate
 
 
-def _compare(op: str, left: FactValue, right: FactValue) -> bool:
-    if op == "contains":
-        return isinstance(left, tuple) and right in left
-    if op in ("in", "not_in"):
-        inside = isinstance(right, tuple) and left in right
-        return inside if op == "in" else not inside
-    if op == "eq":
-        return left == right
-    if op == "ne":
-        return left != right
-    a: Any = left
-    b: Any = right
-    if op == "lt":
-        return bool(a < b)
-    if op == "le":
-        return bool(a <= b)
-    if op == "gt":
-        return bool(a > b)
-    return bool(a >= b)
+def _contains(left: Any, right: Any) -> bool:
+    return isinstance(left, tuple) and right in left
+
+
+def _inside(left: Any, right: Any) -> bool:
+    return isinstance(right, tuple) and left in right
+
+
+def _outside(left: Any, right: Any) -> bool:
+    return not _inside(left, right)
+
+
+# Each operator as a function of (left, right), chosen once when a rule is compiled.
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "contains": _contains,
+    "in": _inside,
+    "not_in": _outside,
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+}
 
 
 def _lookup(facts: Facts, fact: str) -> FactValue | tuple[str, ...]:
@@ -140,14 +146,18 @@ def _comparison(
 
         return exists
 
+    compare = _COMPARE[op]
+
     def evaluate(facts: Facts) -> Outcome:
+        values = facts.values
+        # The common case first: every value known, no markers to build.
+        if fact in values and (operand_fact is None or operand_fact in values):
+            right = values[operand_fact] if operand_fact else operand
+            return _KNOWN_TRUE if compare(values[fact], right) else _KNOWN_FALSE
         left = _lookup(facts, fact)
-        right = _lookup(facts, operand_fact) if operand_fact else operand
-        missing = [v for v in (left, right) if isinstance(v, _Missing)]
-        if missing:
-            return Outcome(None, _merge_missing([Outcome(None, tuple(m)) for m in missing]))
-        assert right is not None
-        return Outcome(_compare(op, left, right), ())
+        other = _lookup(facts, operand_fact) if operand_fact else operand
+        missing = [v for v in (left, other) if isinstance(v, _Missing)]
+        return Outcome(None, _merge_missing([Outcome(None, tuple(m)) for m in missing]))
 
     return evaluate
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,24 +160,32 @@ def _plan() -> tuple[tuple[str | None, tuple[tuple[str, str], ...]], ...]:
     return ((None, tuple(top)), *sections)
 
 
+@functools.cache
+def _field_places() -> dict[str, tuple[str | None, str]]:
+    """Each workload fact's place: its fact name -> (section or None, field name)."""
+    return {path: (section, name) for section, leaves in _plan() for name, path in leaves}
+
+
 def _workload_facts(
-    workload: Workload, out: _Collector, only: frozenset[str] | None = None
+    workload: Workload, out: _Collector, only: tuple[str, ...] | None = None
 ) -> None:
     """Each workload field that is a fact (or each of `only`); a field left out is missing,
     naming itself."""
     values, missing = out.values, out.missing
-    for section_name, leaves in _plan():
+    if only is None:
+        places: Iterable[tuple[str, tuple[str | None, str]]] = _field_places().items()
+    else:
+        known = _field_places()
+        places = [(path, known[path]) for path in only if path in known]
+    for path, (section_name, name) in places:
         section = workload if section_name is None else getattr(workload, section_name)
-        for name, path in leaves:
-            if only is not None and path not in only:
-                continue
-            value: Any = None if section is None else getattr(section, name)
-            if value is None:
-                missing[path] = (path,)
-            elif isinstance(value, list):
-                values[path] = tuple(str(item) for item in value)
-            else:
-                values[path] = value
+        value: Any = None if section is None else getattr(section, name)
+        if value is None:
+            missing[path] = (path,)
+        elif isinstance(value, list):
+            values[path] = tuple(str(item) for item in value)
+        else:
+            values[path] = value
 
 
 def _section_model(annotation: Any) -> type[BaseModel] | None:
@@ -204,12 +213,13 @@ def derive_facts(
     times name the facts it `reads`, and leave out the derived groups, the cost estimate or
     its break-even search that it does not read."""
     out = _Collector()
-    _workload_facts(workload, out, None if reads is None else frozenset(reads))
+    only = None if reads is None else frozenset(reads)
+    _workload_facts(workload, out, reads)
     out.put("trigger", workload.effective_trigger)
     _target_facts(workload, platform, out)
-    if reads is None or any(f in TRAFFIC_FACTS for f in reads):
-        _traffic_facts(workload, platform, out)
-    if reads is None or any(f in PORTABILITY_FACTS for f in reads):
+    if only is None or not only.isdisjoint(TRAFFIC_FACTS):
+        _traffic_facts(workload, platform, out, only)
+    if only is None or not only.isdisjoint(PORTABILITY_FACTS):
         _portability_facts(workload, out)
     cost = None
     if with_cost:
@@ -300,57 +310,78 @@ def _peak_rate(workload: Workload) -> Rate | None:
     return traffic.average if traffic.pattern == "steady" else None
 
 
-def _traffic_facts(workload: Workload, platform: Platform, out: _Collector) -> None:
+def _traffic_facts(
+    workload: Workload, platform: Platform, out: _Collector, only: frozenset[str] | None = None
+) -> None:
+    """The derived facts of traffic, run time and memory, or each of `only` (a search that
+    evaluates one rule many times derives just what the rule reads)."""
     traffic = workload.traffic
     average = traffic.average if traffic else None
     typical = workload.duration.typical if workload.duration else None
     peak = _peak_rate(workload)
-    out.put("derived.peak_rate", peak, ("traffic.peak",))
-    monthly = average.per_month if average else None
-    out.put("derived.monthly_requests", monthly, ("traffic.average",))
-    out.put(
-        "derived.peak_concurrency",
-        peak.per_second * typical.seconds if peak and typical else None,
-        ("traffic.peak", "duration.typical"),
-    )
-    out.put(
-        "derived.average_concurrency",
-        average.per_second * typical.seconds if average and typical else None,
-        ("traffic.average", "duration.typical"),
-    )
-    burstiness = None
-    if average and peak and average.per_second > 0:
-        burstiness = peak.per_second / average.per_second
-    out.put("derived.burstiness", burstiness, ("traffic.average", "traffic.peak"))
-    share = None
-    idle = platform.cold_start.idle_reclaim
-    if average is not None and idle is not None:
-        share = cold_start_share(workload, idle.value)
-    out.put(
-        "derived.cold_start_share", share, ("traffic.average", "target.cold_start.idle_reclaim")
-    )
-    cold_p99 = out.values.get("target.cold_start.p99")
-    cold = None
-    if isinstance(cold_p99, Duration) and typical is not None:
-        cold = Duration.from_seconds(cold_p99.seconds + typical.seconds)
-    out.put("derived.cold_request_latency", cold, ("runtime", "duration.typical"))
-    longest = workload.duration.max if workload.duration else None
-    timeout = platform.timeout_for(workload.effective_trigger)
-    use = longest.seconds / timeout.seconds if longest else None
-    out.put("derived.timeout_use", use, ("duration.max",))
+    if only is None or "derived.peak_rate" in only:
+        out.put("derived.peak_rate", peak, ("traffic.peak",))
+    if only is None or "derived.monthly_requests" in only:
+        monthly = average.per_month if average else None
+        out.put("derived.monthly_requests", monthly, ("traffic.average",))
+    if only is None or "derived.peak_concurrency" in only:
+        out.put(
+            "derived.peak_concurrency",
+            peak.per_second * typical.seconds if peak and typical else None,
+            ("traffic.peak", "duration.typical"),
+        )
+    if only is None or "derived.average_concurrency" in only:
+        out.put(
+            "derived.average_concurrency",
+            average.per_second * typical.seconds if average and typical else None,
+            ("traffic.average", "duration.typical"),
+        )
+    if only is None or "derived.burstiness" in only:
+        burstiness = None
+        if average and peak and average.per_second > 0:
+            burstiness = peak.per_second / average.per_second
+        out.put("derived.burstiness", burstiness, ("traffic.average", "traffic.peak"))
+    if only is None or "derived.cold_start_share" in only:
+        share = None
+        idle = platform.cold_start.idle_reclaim
+        if average is not None and idle is not None:
+            share = cold_start_share(workload, idle.value)
+        out.put(
+            "derived.cold_start_share",
+            share,
+            ("traffic.average", "target.cold_start.idle_reclaim"),
+        )
+    if only is None or "derived.cold_request_latency" in only:
+        cold_p99 = out.values.get("target.cold_start.p99")
+        cold = None
+        if isinstance(cold_p99, Duration) and typical is not None:
+            cold = Duration.from_seconds(cold_p99.seconds + typical.seconds)
+        out.put("derived.cold_request_latency", cold, ("runtime", "duration.typical"))
+    if only is None or "derived.timeout_use" in only:
+        longest = workload.duration.max if workload.duration else None
+        timeout = platform.timeout_for(workload.effective_trigger)
+        use = longest.seconds / timeout.seconds if longest else None
+        out.put("derived.timeout_use", use, ("duration.max",))
+    if only is None or "derived.provisioned_cost_per_month" in only:
+        out.put(
+            "derived.provisioned_cost_per_month",
+            _provisioned_cost(workload, platform),
+            ("resources.memory", "traffic.average", "duration.typical"),
+        )
+
+
+def _provisioned_cost(workload: Workload, platform: Platform) -> Money | None:
+    """A month of warm instances for the average load, with the platform's mitigation."""
     memory = workload.resources.memory
-    provisioned = None
+    average = workload.traffic.average if workload.traffic else None
+    typical = workload.duration.typical if workload.duration else None
     prices = platform.mitigations.cold_start.usd_per_gb_s
-    if memory is not None and average is not None and typical is not None and prices:
-        instances = max(1, math.ceil(average.per_second * typical.seconds - 1e-9))
-        price = prices.get(workload.resources.architecture, next(iter(prices.values())))
-        gb = billed_memory_gb(platform, memory)
-        provisioned = Money.usd(round(instances * gb * SECONDS_PER_MONTH * price, 2))
-    out.put(
-        "derived.provisioned_cost_per_month",
-        provisioned,
-        ("resources.memory", "traffic.average", "duration.typical"),
-    )
+    if memory is None or average is None or typical is None or not prices:
+        return None
+    instances = max(1, math.ceil(average.per_second * typical.seconds - 1e-9))
+    price = prices.get(workload.resources.architecture, next(iter(prices.values())))
+    gb = billed_memory_gb(platform, memory)
+    return Money.usd(round(instances * gb * SECONDS_PER_MONTH * price, 2))
 
 
 def _active_hours(workload: Workload) -> float:

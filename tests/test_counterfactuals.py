@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from serverless_fit import catalog
 from serverless_fit.assess import Options, assess_files
+from serverless_fit.counterfactuals import _clears_with
 from serverless_fit.engine import explain
 from serverless_fit.facts import derive_facts
 from serverless_fit.report import Result
@@ -173,6 +174,19 @@ def test_counterfactuals_show_in_terminal_and_json() -> None:
     assert {"rule", "field", "value", "effect"} == set(result["counterfactuals"][0])
     _, out, _ = run("assess", path, "--format", "json", "--no-counterfactuals")
     assert json.loads(out)["results"][0]["counterfactuals"] == []
+
+
+@pytest.mark.parametrize("path", sorted(WORKLOADS.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("free_tier", [False, True])
+def test_the_search_decides_each_rule_as_assessing_does(path: Path, free_tier: bool) -> None:
+    # The search derives only the facts a rule reads; it must never decide otherwise.
+    for document in yaml.safe_load_all(path.read_text()):
+        workload = Workload.model_validate(json.loads(json.dumps(document, default=str)))
+        for platform in catalog.platforms().values():
+            facts = derive_facts(workload, platform, free_tier=free_tier)
+            for rule in RULES:
+                clears = _clears_with(rule, platform, free_tier)
+                assert clears(workload) == (rule.evaluate(facts).state is False), rule.id
 
 
 @pytest.mark.parametrize("path", sorted(WORKLOADS.glob("*.yaml")), ids=lambda p: p.stem)
