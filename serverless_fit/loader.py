@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path as FsPath
@@ -45,10 +46,12 @@ def read_limited(path: str | FsPath, limit: int) -> bytes:
         return InputError([Problem(file, None, None, None, message)])
 
     try:
+        # One stat decides what the path is: opening a pipe would wait for a writer.
         target = FsPath(path)
-        if target.is_dir():
+        mode = target.stat().st_mode
+        if stat.S_ISDIR(mode):
             raise refuse("is a directory, not a file")
-        if target.exists() and not target.is_file():
+        if not stat.S_ISREG(mode):
             raise refuse("is not a regular file (a device, pipe or socket); allowed: a file")
         with target.open("rb") as handle:
             raw = handle.read(limit + 1)

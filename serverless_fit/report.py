@@ -239,34 +239,29 @@ class RuleInfo:
     references: tuple[str, ...]
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+def json_fields(value: Any) -> dict[str, Any]:
+    """A report value as the JSON contract (shared/DESIGN.md) has it.
 
-
-def plain(value: Any) -> Any:
-    """Dataclasses as dicts, tuples as lists, all the way down; faster than `asdict`, which
-    deep-copies every leaf. Scalars, most of the nodes, are checked first."""
+    The `default` hook of `json.dumps`: the C encoder writes tuples, dicts and scalars
+    itself and asks only for the dataclasses, so no copy of the report is ever built.
+    """
     kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is tuple or kind is list:
-        return [plain(item) for item in value]
-    if kind is dict:
-        return {key: plain(item) for key, item in value.items()}
+    if kind is Result:
+        data = dict(vars(value))
+        data["dimensions"] = {
+            d.name: {"score": d.score, "weight": d.weight} for d in value.dimensions
+        }
+        if not value.evaluations:
+            del data["evaluations"]  # present only with --verbose
+        return data
+    if kind is Cost and not value.curve:
+        data = dict(vars(value))
+        del data["curve"]  # present only when a chart needs them
+        del data["per_second"]
+        return data
     if hasattr(kind, "__dataclass_fields__"):
-        return {name: plain(item) for name, item in vars(value).items()}
-    return value
-
-
-def result_dict(result: Result) -> dict[str, Any]:
-    """One result as the JSON contract (shared/DESIGN.md) has it."""
-    data: dict[str, Any] = plain(result)
-    data["dimensions"] = {d.name: {"score": d.score, "weight": d.weight} for d in result.dimensions}
-    if not result.evaluations:
-        del data["evaluations"]  # present only with --verbose
-    if data["cost"] is not None and not data["cost"]["curve"]:
-        del data["cost"]["curve"]  # present only when a chart needs them
-        del data["cost"]["per_second"]
-    return data
+        return dict(vars(value))
+    raise TypeError(f"{kind.__name__} is not part of the JSON report")
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from serverless_fit.report import RenderOptions, Report, ReportStream, plain, result_dict
+from serverless_fit.report import RenderOptions, Report, ReportStream, json_fields
 
 SEPARATORS = (", ", ": ")
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=SEPARATORS)
+    return json.dumps(value, ensure_ascii=False, separators=SEPARATORS, default=json_fields)
 
 
 def _list(key: str, items: Iterator[Any], last: bool) -> Iterator[str]:
@@ -35,10 +35,10 @@ def stream(report: Report | ReportStream, options: RenderOptions) -> Iterator[st
     yield f'"tool": {_dump({"name": "serverless-fit", "version": report.tool_version})},\n'
     yield f'"schema_version": {report.schema_version},\n'
     yield f'"as_of": {_dump(report.as_of)},\n'
-    yield from _list("results", (result_dict(r) for r in report.iter_results()), last=False)
+    yield from _list("results", report.iter_results(), last=False)
     yield f'"summary": {_dump(report.summary)},\n'
     yield f'"gate": {_dump({"applied": report.gated, "failed": report.failed})},\n'
-    yield from _list("errors", (plain(e) for e in report.errors), last=True)
+    yield from _list("errors", iter(report.errors), last=True)
     yield "}\n"
 
 
