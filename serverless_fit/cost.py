@@ -323,14 +323,17 @@ def _break_even(
     low, high = 0.0, max(inputs.monthly_requests, 1.0)
     at_high = bill_at(high)
     if at_high > at_zero:  # start the search near where a straight line reaches the target
-        high = max(high, high * (target_usd - at_zero) / (at_high - at_zero) * 1.01)
-    while bill_at(high) < target_usd:
+        guess = high * (target_usd - at_zero) / (at_high - at_zero) * 1.01
+        if guess > high:
+            high, at_high = guess, bill_at(guess)
+    while at_high < target_usd:
         high *= 2
         if high > 1e16:
             return None
+        at_high = bill_at(high)
     # Regula falsi (Illinois variant) on the bill, which is close to linear in the rate: a
     # handful of steps to a millionth, far finer than the three digits a report prints.
-    low_gap, high_gap = bill_at(low) - target_usd, bill_at(high) - target_usd
+    low_gap, high_gap = at_zero - target_usd, at_high - target_usd
     side = 0
     while high - low > max(1.0, high * BREAK_EVEN_PRECISION):
         middle = high - high_gap * (high - low) / (high_gap - low_gap)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from collections.abc import Callable, Iterator
@@ -281,15 +282,31 @@ def check_template(text: str, path: tuple[str | int, ...]) -> list[str]:
     return names
 
 
-def render_template(text: str, facts: Facts) -> str:
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        value = facts.values.get(name)
-        if value is None:
-            return "an unknown amount" if FACT_KINDS[name] == "money" else "not given"
-        return format_fact(value, FACT_KINDS[name])
+@functools.lru_cache(maxsize=4096)
+def _template_parts(text: str) -> tuple[tuple[str, str | None], ...]:
+    """A checked template as (text before, fact name or None) pairs, split once per run."""
+    parts: list[tuple[str, str | None]] = []
+    start = 0
+    for match in _TEMPLATE_FIELD.finditer(text):
+        parts.append((text[start : match.start()], match.group(1)))
+        start = match.end()
+    parts.append((text[start:], None))
+    return tuple(parts)
 
-    return _TEMPLATE_FIELD.sub(replace, text)
+
+def render_template(text: str, facts: Facts) -> str:
+    values = facts.values
+    pieces: list[str] = []
+    for before, name in _template_parts(text):
+        pieces.append(before)
+        if name is None:
+            continue
+        value = values.get(name)
+        if value is None:
+            pieces.append("an unknown amount" if FACT_KINDS[name] == "money" else "not given")
+        else:
+            pieces.append(format_fact(value, FACT_KINDS[name]))
+    return "".join(pieces)
 
 
 class RuleDocs(BaseModel):
