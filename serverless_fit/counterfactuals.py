@@ -191,31 +191,36 @@ def _numeric(
     for upward in (True, False):
         factor = 2.0 if upward else 0.5
         far = amount_now * SPAN if upward else amount_now / SPAN
-        if candidate(far) is not None and not ok(far):
+        edited = candidate(far)
+        if edited is not None and not clears(edited):
             continue  # rules are monotonic in a field: even the farthest value still fires
         firing, clearing = amount_now, amount_now * factor
-        while not ok(clearing):
-            beyond = not amount_now / SPAN <= clearing <= amount_now * SPAN
-            if beyond or candidate(clearing) is None:
+        while True:  # double (or halve) until a value clears, within the span
+            edited = candidate(clearing)
+            if edited is not None and clears(edited):
+                break
+            if edited is None or not amount_now / SPAN <= clearing <= amount_now * SPAN:
+                edited = None
                 break
             firing, clearing = clearing, clearing * factor
-        else:
-            for _ in range(BISECTIONS):
-                middle = math.sqrt(firing * clearing)
-                if ok(middle):
-                    clearing = middle
-                else:
-                    firing = middle
-            # The shortest round value within 5% of the boundary that clears as a file.
-            for digits in (2, 3, 4, 6):
-                rounded = _nice(clearing, upward, digits)
-                close = abs(rounded - clearing) <= NEAR * clearing or digits == 6
-                if not close or rounded == amount_now:
-                    continue
-                as_file = _as_file(data, path, text(rounded))
-                if as_file is not None and clears(as_file):
-                    found.append((rounded, upward))
-                    break
+        if edited is None:
+            continue
+        for _ in range(BISECTIONS):
+            middle = math.sqrt(firing * clearing)
+            if ok(middle):
+                clearing = middle
+            else:
+                firing = middle
+        # The shortest round value within 5% of the boundary that clears as a file.
+        for digits in (2, 3, 4, 6):
+            rounded = _nice(clearing, upward, digits)
+            close = abs(rounded - clearing) <= NEAR * clearing or digits == 6
+            if not close or rounded == amount_now:
+                continue
+            as_file = _as_file(data, path, text(rounded))
+            if as_file is not None and clears(as_file):
+                found.append((rounded, upward))
+                break
     if not found:
         return None
     amount, upward = min(found, key=lambda item: abs(math.log(item[0] / amount_now)))
