@@ -48,13 +48,16 @@ def read_limited(path: str | FsPath, limit: int) -> bytes:
     try:
         # One stat decides what the path is: opening a pipe would wait for a writer.
         target = FsPath(path)
-        mode = target.stat().st_mode
-        if stat.S_ISDIR(mode):
+        status = target.stat()
+        if stat.S_ISDIR(status.st_mode):
             raise refuse("is a directory, not a file")
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(status.st_mode):
             raise refuse("is not a regular file (a device, pipe or socket); allowed: a file")
         with target.open("rb") as handle:
-            raw = handle.read(limit + 1)
+            # Ask for the size the file has: a read of `limit` bytes would allocate them all.
+            raw = handle.read(min(status.st_size, limit) + 1)
+            if len(raw) > status.st_size:  # it grew since, or reports no size (/proc)
+                raw += handle.read(limit + 1 - len(raw))
     except OSError as error:
         reason = error.strerror or str(error)
         raise refuse(f"cannot read: {reason}") from None

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from serverless_fit.cli import main
+from serverless_fit.errors import InputError
+from serverless_fit.loader import read_limited
 from tests.conftest import ROOT
 from tests.test_batch import workload, write
 from tests.test_cli import run
@@ -211,3 +213,17 @@ def test_nothing_reads_its_inputs_as_code(tmp_path: Path) -> None:
     run("assess", str(tmp_path / "a.yaml"), "--rules", str(tmp_path / "pack.yaml"))
     run("assess", str(tmp_path / "a.yaml"), "--config", str(tmp_path / "cfg.yaml"))
     assert not marker.exists()
+
+
+def test_a_file_is_read_whole_up_to_the_limit_and_refused_past_it(tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_bytes(b"x" * 100)
+    assert read_limited(path, 100) == b"x" * 100
+    with pytest.raises(InputError, match="over 99 bytes"):
+        read_limited(path, 99)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_a_file_that_reports_no_size_is_still_read_whole() -> None:
+    # /proc files stat as empty regular files; their text only shows on reading.
+    assert b"Name:" in read_limited("/proc/self/status", 1024 * 1024)
