@@ -19,6 +19,8 @@ def excluded(path: Path, patterns: Sequence[str]) -> bool:
 
     `*` also matches `/`, so `legacy/*` excludes everything under `legacy/`.
     """
+    if not patterns:
+        return False
     posix = PurePosixPath(path.as_posix())
     candidates = [str(posix), posix.name, *(str(parent) for parent in posix.parents)]
     candidates += list(posix.parts[:-1])
@@ -30,32 +32,38 @@ def _hidden(name: str) -> bool:
 
 
 def _walk(folder: Path, follow_symlinks: bool) -> Iterator[Path]:
-    """YAML files under a folder in a stable order, skipping hidden files and folders.
+    """YAML files under a folder, skipping hidden files and folders (callers sort them).
 
     Symbolic links are not followed unless asked: a link may point out of the folder or loop.
-    When they are, each real folder is entered once, so a loop ends.
+    When they are, each real folder is entered once, so a loop ends. Directory entries say
+    what they are without another system call per file.
     """
     root = folder.resolve()
     seen = {root}
-    for current, folders, files in os.walk(folder, followlinks=follow_symlinks):
-        kept = []
-        for name in sorted(folders):
-            child = Path(current) / name
-            if _hidden(name) or (child.is_symlink() and not follow_symlinks):
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except OSError:
+            continue  # a folder that cannot be listed holds nothing to read, as in os.walk
+        for entry in entries:
+            name = entry.name
+            if _hidden(name):
                 continue
-            real = child.resolve()
-            if real in seen:
-                continue
-            seen.add(real)
-            kept.append(name)
-        folders[:] = kept
-        for name in sorted(files):
-            path = Path(current) / name
-            if _hidden(name) or not name.endswith(YAML_SUFFIXES):
-                continue
-            if path.is_symlink() and not (follow_symlinks or _inside(path.resolve(), root)):
-                continue
-            yield path
+            path = current / name
+            if entry.is_dir():
+                if entry.is_symlink() and not follow_symlinks:
+                    continue
+                real = path.resolve()
+                if real not in seen:
+                    seen.add(real)
+                    pending.append(path)
+            elif name.endswith(YAML_SUFFIXES):
+                if entry.is_symlink() and not (follow_symlinks or _inside(path.resolve(), root)):
+                    continue
+                yield path
 
 
 def _search(folder: Path, exclude: Sequence[str], follow_symlinks: bool) -> list[Path]:
