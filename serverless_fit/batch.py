@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from serverless_fit.assess import FileOutcome, Options, assess_file, resolve_targets, stream_report
@@ -17,8 +17,10 @@ from serverless_fit.rulepacks import load_rules
 
 # Below this many files a second process costs more than it saves.
 PARALLEL_MIN_FILES = 16
-# Chunks per worker: large enough to amortise the hand-over, small enough to balance the load.
-CHUNKS_PER_WORKER = 4
+# Files per chunk handed to a process: enough to amortise the hand-over, few enough that the
+# processes finish together and little waits in memory for its turn to be written.
+CHUNK_FILES = (8, 200)
+CHUNKS_PER_PROCESS = 8
 
 Progress = Callable[[int], None]  # called with the number of files just finished
 
@@ -59,7 +61,7 @@ def assess_batch(
     if jobs <= 1 or len(paths) < PARALLEL_MIN_FILES:
         outcomes: Iterator[FileOutcome] = _in_process(paths, rules, options, as_of, progress)
     else:
-        outcomes = _in_pool(paths, tuple(packs), options, as_of, jobs, progress)
+        outcomes = _in_pool(paths, rules, tuple(packs), options, as_of, jobs, progress)
     return stream_report(outcomes, as_of, rules, problems)
 
 
@@ -78,18 +80,53 @@ def _in_process(
 
 def _in_pool(
     paths: Sequence[Path],
+    rules: tuple[Rule, ...],
     packs: tuple[str, ...],
     options: Options,
     as_of: dt.date,
     jobs: int,
     progress: Progress | None,
 ) -> Iterator[FileOutcome]:
-    size = max(1, math.ceil(len(paths) / (jobs * CHUNKS_PER_WORKER)))
+    """`jobs` processes: this one and `jobs - 1` workers, results in the order of `paths`.
+
+    This process writes the report, so it does not sit idle waiting for a worker: while the
+    next chunk to write is still being assessed elsewhere, it assesses the first chunk no
+    worker has started, and keeps those results until their turn.
+    """
+    low, high = CHUNK_FILES
+    size = min(high, max(low, math.ceil(len(paths) / (jobs * CHUNKS_PER_PROCESS))))
     chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
     with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_start_worker, initargs=(packs, options, as_of)
+        max_workers=jobs - 1, initializer=_start_worker, initargs=(packs, options, as_of)
     ) as pool:
-        for chunk, outcomes in zip(chunks, pool.map(_assess_chunk, chunks), strict=True):
-            yield from outcomes
-            if progress:
-                progress(len(chunk))
+        futures = {i: pool.submit(_assess_chunk, chunk) for i, chunk in enumerate(chunks)}
+        done_here: dict[int, list[FileOutcome]] = {}
+        try:
+            for index in range(len(chunks)):
+                future = futures.pop(index)  # written once, then let go
+                ahead = index
+                while index not in done_here and not future.done():
+                    found = index if future.cancel() else _next_unstarted(futures, ahead + 1)
+                    if found is None:
+                        break  # every remaining chunk is with a worker: wait for this one
+                    ahead = found
+                    done_here[found] = [
+                        assess_file(path, rules, options, as_of) for path in chunks[found]
+                    ]
+                outcomes = done_here.pop(index) if index in done_here else future.result()
+                yield from outcomes
+                if progress:
+                    progress(len(chunks[index]))
+        finally:
+            for future in futures.values():  # the report was abandoned: stop what has not started
+                future.cancel()
+
+
+def _next_unstarted(futures: dict[int, Future[list[FileOutcome]]], start: int) -> int | None:
+    """The first chunk from `start` that no worker has started, now withdrawn from the pool
+    (a chunk withdrawn before is cancelled already, and done)."""
+    for index in range(start, start + len(futures) + 1):
+        future = futures.get(index)
+        if future is not None and not future.done() and future.cancel():
+            return index
+    return None

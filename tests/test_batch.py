@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from serverless_fit.batch import PARALLEL_MIN_FILES
+from serverless_fit import batch
+from serverless_fit.assess import FileOutcome, Options, assess_file
+from serverless_fit.batch import PARALLEL_MIN_FILES, assess_batch
 from serverless_fit.discover import discover
 from tests.conftest import AS_OF
 from tests.test_cli import run
@@ -115,6 +118,30 @@ def test_jobs_do_not_change_the_output(fleet: Path) -> None:
     }
     broken = next(e for e in report["errors"] if e["file"].endswith("broken.yaml"))
     assert (broken["line"], broken["column"], broken["field"]) == (3, 16, "latency.p99")
+
+
+def test_the_writing_process_assesses_too(fleet: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With --jobs 2 one worker helps this process, which takes chunks rather than wait.
+    files, _ = discover((str(fleet),))
+    here: list[Path] = []
+
+    def counted(path: Path, *args: Any) -> FileOutcome:
+        here.append(path)
+        return assess_file(path, *args)
+
+    monkeypatch.setattr(batch, "assess_file", counted)
+    options = Options(as_of=dt.date.fromisoformat(AS_OF))
+    parallel = assess_batch(files, (), options, jobs=2).collect()
+    alone = assess_batch(files, (), options, jobs=1).collect()
+    assert 0 < len(here) - len(files) < len(files)  # the second run was all here
+    assert parallel == alone
+
+
+def test_an_abandoned_batch_stops_without_assessing_the_rest(fleet: Path) -> None:
+    files, _ = discover((str(fleet),))
+    results = assess_batch(files, (), Options(), jobs=2).iter_results()
+    assert next(results).workload
+    results.close()  # a reader that stops early: the pool is shut down, pending chunks dropped
 
 
 def test_a_name_used_twice_names_both_files(tmp_path: Path) -> None:
