@@ -6,14 +6,17 @@ import datetime as dt
 import math
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from serverless_fit.assess import FileOutcome, Options, assess_file, resolve_targets, stream_report
 from serverless_fit.engine import Rule
 from serverless_fit.errors import Problem
 from serverless_fit.report import ReportStream
 from serverless_fit.rulepacks import load_rules
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 # Below this many files a second process costs more than it saves.
 PARALLEL_MIN_FILES = 16
@@ -93,6 +96,8 @@ def _in_pool(
     next chunk to write is still being assessed elsewhere, it assesses the first chunk no
     worker has started, and keeps those results until their turn.
     """
+    from concurrent.futures import ProcessPoolExecutor  # a one-file run never needs it
+
     low, high = CHUNK_FILES
     size = min(high, max(low, math.ceil(len(paths) / (jobs * CHUNKS_PER_PROCESS))))
     chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
