@@ -365,7 +365,12 @@ class Rule(BaseModel):
     @property
     def facts(self) -> tuple[str, ...]:
         """Facts the condition reads, in order of first use."""
-        return self._facts
+        facts: tuple[str, ...] = self._compiled("_facts")
+        return facts
+
+    def _compiled(self, name: str) -> Any:
+        # The private attribute read directly: pydantic's attribute hook is slow on hot paths.
+        return self.__pydantic_private__[name]  # type: ignore[index]
 
     def with_changes(self, **changes: Any) -> Rule:
         """A copy with some fields changed (an organisation's override), still compiled."""
@@ -378,8 +383,7 @@ class Rule(BaseModel):
         return self.targets is None or target in self.targets
 
     def evaluate(self, facts: Facts) -> Outcome:
-        # Read the private attribute directly: pydantic's attribute hook is slow on hot paths.
-        condition: Condition = self.__pydantic_private__["_condition"]  # type: ignore[index]
+        condition: Condition = self._compiled("_condition")
         return condition(facts)
 
 
