@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 PARALLEL_MIN_FILES = 16
 # Files per chunk handed to a process: enough to amortise the hand-over, few enough that the
 # processes finish together and little waits in memory for its turn to be written.
-CHUNK_FILES = (8, 200)
+CHUNK_FILES = (8, 32)
 CHUNKS_PER_PROCESS = 8
 
 Progress = Callable[[int], None]  # called with the number of files just finished
