@@ -187,24 +187,27 @@ def _numeric(
         edited = candidate(amount)
         return edited is not None and clears(edited)
 
-    found: list[tuple[float, bool]] = []
-    for upward in (True, False):
-        factor = 2.0 if upward else 0.5
-        far = amount_now * SPAN if upward else amount_now / SPAN
-        edited = candidate(far)
-        if edited is not None and not clears(edited):
-            continue  # rules are monotonic in a field: even the farthest value still fires
+    def bracket(factor: float) -> tuple[float, float] | None:
+        """The last firing and the first clearing value, stepping from the current value by
+        `factor`; None when no value within the span clears."""
         firing, clearing = amount_now, amount_now * factor
-        while True:  # double (or halve) until a value clears, within the span
+        while True:
             edited = candidate(clearing)
             if edited is not None and clears(edited):
-                break
+                return firing, clearing
             if edited is None or not amount_now / SPAN <= clearing <= amount_now * SPAN:
-                edited = None
-                break
+                return None
             firing, clearing = clearing, clearing * factor
-        if edited is None:
+
+    found: list[tuple[float, bool]] = []
+    for upward in (True, False):
+        far = candidate(amount_now * SPAN if upward else amount_now / SPAN)
+        if far is not None and not clears(far):
+            continue  # rules are monotonic in a field: even the farthest value still fires
+        around = bracket(2.0 if upward else 0.5)
+        if around is None:
             continue
+        firing, clearing = around
         for _ in range(BISECTIONS):
             middle = math.sqrt(firing * clearing)
             if ok(middle):
