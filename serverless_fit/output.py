@@ -20,11 +20,19 @@ def write_atomically(path: Path, chunks: Iterable[str]) -> None:
     """Write the chunks to a temporary file in the same folder, then rename it over `path`.
 
     On any failure (a full disk, no permission, a folder in the way) the temporary file is
-    removed, `path` is left as it was, and the OSError propagates.
+    removed, `path` is left as it was, and the OSError propagates. A symbolic link stays a
+    link: the file it points to is the one replaced. A device or a pipe (`/dev/null`,
+    `/dev/stdout`) holds no file to replace, and is written to as it is.
     """
     if path.is_dir():
         raise IsADirectoryError(21, "Is a directory", str(path))
-    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        return
+    target = path.resolve() if path.is_symlink() else path
+    descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     temporary = Path(name)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
@@ -33,7 +41,7 @@ def write_atomically(path: Path, chunks: Iterable[str]) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         temporary.chmod(_default_mode())
-        temporary.replace(path)
+        temporary.replace(target)
     except BaseException:
         with contextlib.suppress(OSError):
             temporary.unlink()

@@ -258,6 +258,29 @@ def test_output_is_written_whole_or_not_at_all(
     assert json.loads(report.read_text())["results"][0]["workload"] == "a"  # .json: JSON
 
 
+def test_output_through_a_link_keeps_the_link(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", workload("a"))
+    real = tmp_path / "reports" / "fit.json"
+    real.parent.mkdir()
+    real.write_text("old report")
+    link = tmp_path / "fit.json"
+    link.symlink_to(real)
+    assert run("assess", str(tmp_path / "a.yaml"), "-o", str(link))[0] == 0
+    assert link.is_symlink() and json.loads(real.read_text())["results"][0]["workload"] == "a"
+
+
+@pytest.mark.skipif(not Path("/dev/null").is_char_device(), reason="needs /dev/null")
+def test_output_to_a_device_writes_to_it_and_leaves_it_a_device(tmp_path: Path) -> None:
+    # Through a link in tmp_path: were the device ever replaced, only the link would be.
+    write(tmp_path / "a.yaml", workload("a"))
+    sink = tmp_path / "sink.json"
+    sink.symlink_to("/dev/null")
+    code, out, err = run("assess", str(tmp_path / "a.yaml"), "-o", str(sink))
+    assert (code, out, err) == (0, "", "")
+    assert sink.is_symlink() and Path("/dev/null").is_char_device()
+    assert [p.name for p in Path("/dev").glob(".null.*")] == []  # no temporary beside it
+
+
 def test_output_to_a_folder_is_refused(tmp_path: Path) -> None:
     write(tmp_path / "a.yaml", workload("a"))
     code, _, err = run("assess", str(tmp_path / "a.yaml"), "-o", str(tmp_path))
