@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import stat
@@ -124,9 +125,11 @@ def _validate(
 ) -> tuple[Workload | None, list[Problem]]:
     data = document.data
     if not isinstance(data, dict):
-        found = "an empty document" if data is None else f"a {type(data).__name__}"
-        if isinstance(data, list):
-            found = "a list"
+        found = "an empty document" if data is None else describe_value(data)
+        if isinstance(data, str):
+            found = "text"  # the whole file as one line of prose, not worth quoting back
+        elif isinstance(data, dt.date):
+            found = f"the date {data}"
         message = f"found {found} at the top level; allowed: a workload mapping with a name"
         start = document.start
         return None, [Problem(file, start.line, start.column, None, message)]

@@ -76,6 +76,9 @@ BAD_INPUTS = [
     ("yaml syntax error", "name: a\narchetype: [api\n", "w.yaml:3:1", "YAML syntax"),
     ("empty file", "", "w.yaml:1:1", "file is empty"),
     ("top-level list", "- name: a\n  archetype: api\n", "w.yaml:1:1", "found a list"),
+    ("top-level text", "root:x:0:0:root:/root:/bin/bash\n", "w.yaml:1:1", "found text at"),
+    ("top-level number", "42\n", "w.yaml:1:1", "found 42 at the top level"),
+    ("top-level date", "2027-01-31\n", "w.yaml:1:1", "found the date 2027-01-31 at"),
     (
         "peak below average",
         "name: a\narchetype: api\ntraffic:\n  average: 40/s\n  peak: 10/s\n",
