@@ -510,6 +510,8 @@ def assess(
         )
     except InputError as error:
         _fail(error.problems)
+    from serverless_fit.render import SHOWS_COUNTERFACTUALS
+
     search = counterfactuals if counterfactuals is not None else values.counterfactuals
     name = _format_for(output_format or values.format or "auto", output)
     report = _run_batch(
@@ -526,7 +528,7 @@ def assess(
         emit=_emitter(name, output, width),
         gate=gate,
         verbose=verbose,
-        counterfactuals=search is not False,
+        counterfactuals=search is not False and name in SHOWS_COUNTERFACTUALS,
         cost_curves=name == "html",
     )
     for problem in report.errors:

@@ -3,6 +3,8 @@ GitHub annotations, plain text, and the JSON report against its own published sc
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,11 @@ import pytest
 import yaml
 from junitparser import Error, Failure, JUnitXml
 
+from serverless_fit import assess as assess_module
+from serverless_fit.assess import Options, assess_files
+from serverless_fit.render import FORMATS, SHOWS_COUNTERFACTUALS, renderer
+from serverless_fit.report import RenderOptions
+from serverless_fit.rulepacks import builtin_rules
 from tests.conftest import AS_OF, ROOT, WORKLOADS
 from tests.test_batch import workload, write
 from tests.test_cli import run
@@ -165,3 +172,38 @@ def test_the_workload_schema_accepts_every_bundled_example() -> None:
             validator.validate(_json_ready(document))
     assert not validator.is_valid({"name": "x", "archetype": "api", "latency": {"p99": 300}})
     assert not validator.is_valid({"name": "x", "archetype": "api", "extra": 1})
+
+
+def test_the_formats_said_to_show_counterfactuals_are_those_that_print_them() -> None:
+    # The search is skipped for the other formats, so this list must be exactly right.
+    report = assess_files(
+        [WORKLOADS / "quote-pricer.yaml"], builtin_rules(), Options(as_of=dt.date(2026, 11, 27))
+    )
+    effects = [change.effect for result in report.results for change in result.counterfactuals]
+    assert effects
+    printing = set()
+    for name in FORMATS:
+        text = renderer(name)(report, RenderOptions(width=400))
+        flat = " ".join(html.unescape(text).split())
+        if any(" ".join(effect.split()) in flat for effect in effects):
+            printing.add(name)
+    assert printing == SHOWS_COUNTERFACTUALS
+
+
+def test_formats_that_do_not_print_counterfactuals_skip_the_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow = write(tmp_path / "slow.yaml", workload("slow-job", duration={"typical": "1h"}))
+    searched: list[str] = []
+    search = assess_module.counterfactuals
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        searched.append(args[2].id)  # the rule
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(assess_module, "counterfactuals", counted)
+    for fmt in ("sarif", "junit", "github"):
+        assert report_in(slow, fmt, "--jobs", "1")[0] == 0
+    assert searched == []
+    code, out = report_in(slow, "json", "--jobs", "1")
+    assert code == 0 and searched and json.loads(out)["results"][0]["counterfactuals"]

@@ -27,6 +27,9 @@ FORMATS: dict[str, str] = {
 }
 
 
+# Formats that print counterfactuals; for the others the search is work nobody would read.
+SHOWS_COUNTERFACTUALS = frozenset({"terminal", "text", "json", "markdown", "html"})
+
 # Formats written result by result as a batch is assessed: `stream(report, options)`.
 STREAMING = frozenset({"json", "text", "github"})
 
