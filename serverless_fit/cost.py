@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from serverless_fit.catalog import Baseline, ComputePrice, Instance, Platform, Tier
+from serverless_fit.catalog import Baseline, ComputePrice, Platform, Tier
 from serverless_fit.units import SECONDS_PER_MONTH, Duration, Rate, Size
 
 MIB = 1024.0**2
@@ -219,31 +219,29 @@ def _static_parts(
     return items, ()
 
 
-def _units_per_instance(shape: Instance, inputs: CostInputs) -> int:
-    assert inputs.memory is not None
-    by_cpu = math.floor(shape.vcpus / inputs.cpu_need + 1e-9)
-    by_memory = math.floor(shape.memory.bytes / inputs.memory.bytes + 1e-9)
-    return min(by_cpu, by_memory)
-
-
 def always_on_bill(baselines: list[Baseline], inputs: CostInputs) -> AlwaysOnBill | None:
     """The cheapest always-on fleet that serves peak concurrency, with a floor for availability."""
     if inputs.duration is None or inputs.memory is None or inputs.peak_rate is None:
         return None
-    best: AlwaysOnBill | None = None
+    peak = inputs.peak_concurrency
+    cpu_need = inputs.cpu_need
+    memory = inputs.memory.bytes
+    best: tuple[float, str, int, str] | None = None  # usd, instance, count, baseline
     for baseline in baselines:
         hours = baseline.hours_per_month.value
         for shape in baseline.shapes(inputs.architecture):  # type: ignore[arg-type]
-            units = _units_per_instance(shape, inputs)
+            by_cpu = math.floor(shape.vcpus / cpu_need + 1e-9)
+            units = min(by_cpu, math.floor(shape.memory.bytes / memory + 1e-9))  # per instance
             if units < 1:
                 continue
-            needed = math.ceil(inputs.peak_concurrency / units - 1e-9)
-            count = max(baseline.min_instances, needed)
+            count = max(baseline.min_instances, math.ceil(peak / units - 1e-9))
             usd = round(count * shape.usd_per_hour * hours, 2)
-            bill = AlwaysOnBill(usd, (("instances", usd),), (), shape.name, count, baseline.id)
-            if best is None or (usd, shape.name) < (best.monthly_usd, best.instance):
-                best = bill
-    return best
+            if best is None or (usd, shape.name) < best[:2]:
+                best = (usd, shape.name, count, baseline.id)
+    if best is None:
+        return None
+    usd, instance, count, baseline_id = best
+    return AlwaysOnBill(usd, (("instances", usd),), (), instance, count, baseline_id)
 
 
 def estimate(
