@@ -39,11 +39,6 @@ SUFFIX_FORMATS = {
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# The tool's models are its own: no pydantic plugin is meant to observe them, and looking the
-# plugins up reads the metadata of every installed package (about 15 ms of each run). A value
-# the user sets is kept.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
 
 def _fail(problems: Sequence[Problem]) -> NoReturn:
     for problem in problems:
@@ -118,6 +113,10 @@ def main(debug: bool) -> None:
     Example:
       serverless-fit assess workloads/checkout-api.yaml
     """
+    # The tool's models are its own: no pydantic plugin is meant to observe them, and looking
+    # the plugins up reads the metadata of every installed package (about 15 ms of each run).
+    # Set when the command runs, not on import, and a value the user set is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 _RULES_OPTION = click.option(
