@@ -275,6 +275,7 @@ def _run_batch(
     *,
     limits: InputLimits,
     emit: Callable[[ReportStream], None],
+    output: Path | None,
     gate: Gate | None = None,
     verbose: bool = False,
     counterfactuals: bool = True,
@@ -286,6 +287,7 @@ def _run_batch(
     from serverless_fit.batch import assess_batch, default_jobs
     from serverless_fit.discover import discover
     from serverless_fit.errors import InputError
+    from serverless_fit.output import replaces_an_input
 
     values = loaded.values
     follow = follow_symlinks if follow_symlinks is not None else bool(values.follow_symlinks)
@@ -293,6 +295,9 @@ def _run_batch(
     if not files and not problems:
         message = "found no *.yaml or *.yml workload files; allowed: files, folders or globs"
         _fail([_problem(" ".join(paths), message)])
+    if output is not None and replaces_an_input(output, files):
+        message = "is one of the files to assess; allowed: a report file that is not an input"
+        _fail([_problem(str(output), message, "--output")])
     options = Options(
         targets=targets or tuple(values.target or DEFAULT_TARGETS),
         as_of=as_of.date() if as_of else None,
@@ -525,6 +530,7 @@ def assess(
         follow_symlinks,
         limits=_limits(loaded, limit_options),
         emit=_emitter(name, output, width),
+        output=output,
         gate=gate,
         verbose=verbose,
         counterfactuals=search is not False and name in SHOWS_COUNTERFACTUALS,
@@ -576,6 +582,7 @@ def baseline(
         follow_symlinks,
         limits=_limits(loaded, limit_options),
         emit=_emitter("json", output, None),
+        output=output,
     )
     for problem in report.errors:
         click.echo(str(problem), err=True)

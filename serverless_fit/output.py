@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 
@@ -46,3 +46,20 @@ def write_atomically(path: Path, chunks: Iterable[str]) -> None:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
+
+
+def replaces_an_input(output: Path, inputs: Sequence[Path]) -> bool:
+    """Whether writing `output` would replace one of the files being read: the same file, by
+    whatever path or link it is named."""
+    try:
+        target = output.stat()
+    except OSError:
+        return False  # nothing there yet, so no input is it
+    for path in inputs:
+        try:
+            status = path.stat()
+        except OSError:
+            continue
+        if (status.st_dev, status.st_ino) == (target.st_dev, target.st_ino):
+            return True
+    return False

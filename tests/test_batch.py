@@ -316,3 +316,15 @@ def test_a_progress_bar_only_for_large_batches_on_a_terminal(
     assert isinstance(cli._progress(cli.PROGRESS_MIN_FILES - 1), cli._NoProgress)
     monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: False)
     assert isinstance(cli._progress(10_000), cli._NoProgress)
+
+
+def test_output_over_an_input_file_is_refused(tmp_path: Path) -> None:
+    source = write(tmp_path / "w" / "a.yaml", workload("a"))
+    before = source.read_text()
+    link = tmp_path / "report.json"
+    link.symlink_to(source)
+    for output in (source, link):
+        for command in ("assess", "baseline"):
+            code, out, err = run(command, str(tmp_path / "w"), "-o", str(output))
+            assert code == 2 and "--output: is one of the files to assess" in err, err
+            assert source.read_text() == before and not out
