@@ -131,7 +131,9 @@ def cost_chart(results: list[Result]) -> CostChart | None:
         series.append(Series(result.target, color, dash, path, _legend_y(index), "serverless"))
         even = result.cost.break_even
         if even is not None and fleet is not None:
-            label = f"{result.target} break-even: {even.rate}"
+            bill = result.cost.serverless
+            bound = "≤ " if bill is not None and bill.unpriced else ""  # the bill is a floor
+            label = f"{result.target} break-even: {bound}{even.rate}"
             markers.append(
                 Marker(label, round(x(even.per_second), 1), round(y(fleet.monthly_usd), 1), color)
             )

@@ -315,10 +315,15 @@ def _cost(result: Result) -> Table:
     if cost.always_on is not None:
         fleet = f"{cost.always_on.count} x {cost.always_on.instance} ({cost.always_on.baseline})"
         table.add_row("always-on", f"${cost.always_on.monthly_usd:,.2f}", fleet)
+    # With unconfirmed prices the bill is a lower bound: so is the ratio, and the break-even
+    # rate is an upper bound.
+    partial = cost.serverless is not None and bool(cost.serverless.unpriced)
     if cost.ratio is not None:
-        table.add_row("ratio", f"{cost.ratio:.2f}x", "serverless / always-on")
+        ratio = ("≥ " if partial else "") + f"{cost.ratio:.2f}x"
+        table.add_row("ratio", ratio, "serverless / always-on")
     if cost.break_even is not None:
-        table.add_row("break-even", cost.break_even.rate, "average rate where both cost the same")
+        rate = ("≤ " if partial else "") + cost.break_even.rate
+        table.add_row("break-even", rate, "average rate where both cost the same")
     return table
 
 
