@@ -99,12 +99,20 @@ def _ask(question: Any, answers: dict[str, Any], stem: str) -> Any:
         default = stem if NAME_PATTERN.match(stem) else None
     hint = "" if question.required else f" ('{SKIP}' to leave out)"
     while True:
-        text = Prompt.ask(
-            f"{question.prompt}{hint}",
-            console=console,
-            default=default if default is not None else ("" if question.required else SKIP),
-            show_default=default is not None or not question.required,
-        )
+        try:
+            text = Prompt.ask(
+                f"{question.prompt}{hint}",
+                console=console,
+                default=default if default is not None else ("" if question.required else SKIP),
+                show_default=default is not None or not question.required,
+            )
+        except EOFError:  # answers piped in ran out: nothing is written
+            console.print()
+            message = (
+                f"the input ended at the question {question.prompt!r}; allowed: an answer to "
+                "every question, or --non-interactive with options"
+            )
+            _fail([_problem("init", message)])
         if text.strip() == SKIP and not question.required:
             return SKIP
         try:

@@ -103,3 +103,11 @@ def test_an_existing_file_is_kept_unless_forced(tmp_path: Path) -> None:
     assert target.read_text() == "keep me\n"
     assert run(*args, "--force")[0] == 0
     assert load_file(target)[0].workload.name == "w"
+
+
+def test_answers_that_run_out_end_with_a_message_and_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "orders.yaml"
+    result = CliRunner().invoke(main, ["init", str(target)], input="\n".join(ANSWERS[:5]) + "\n")
+    assert result.exit_code == 2, result.output
+    assert "init: error: the input ended at the question" in result.output
+    assert "Traceback" not in result.output and not target.exists()
