@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from serverless_fit.rulepacks import RuleSet
 
 EXIT_OK, EXIT_THRESHOLD, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 128 + 13  # as a tool stopped by SIGPIPE: the reader of its output left
 ISSUES_URL = "https://github.com/serverless-fit/serverless-fit/issues"
 FORMATS = ("auto", "terminal", "text", "json", "sarif", "junit", "markdown", "github", "html")
 FAIL_ON = ("poor-fit", "fit-with-mitigations", "blocker", "risk", "info")
@@ -82,6 +83,11 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:
+            # The reader stopped reading (`| head`): stop quietly. Standard output now goes
+            # nowhere, so that flushing it at exit cannot fail a second time.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
         except Exception as error:  # a bug: one line saying where, unless --debug
             if ctx.params.get("debug"):
                 import traceback

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from serverless_fit.cli import main
-from tests.conftest import AS_OF, WORKLOADS
+from tests.conftest import AS_OF, ROOT, WORKLOADS
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -161,3 +161,26 @@ def test_colour_only_when_asked() -> None:
     render = renderer("terminal")
     assert "\x1b[" in render(report, RenderOptions(color=True, width=100))
     assert "\x1b[" not in render(report, RenderOptions(color=False, width=100))
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path: Path, fmt: str) -> None:
+    # `serverless-fit assess ... | head -1`: no internal error, no traceback, exit 141.
+    import subprocess
+    import sys
+
+    source = (WORKLOADS / "quote-pricer.yaml").read_text()
+    for index in range(60):
+        (tmp_path / f"w{index}.yaml").write_text(source.replace("quote-pricer", f"w{index}"))
+    command = [sys.executable, "-m", "serverless_fit", "assess", str(tmp_path), "--verbose"]
+    process = subprocess.Popen(
+        [*command, "--format", fmt, "--jobs", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(10)
+    process.stdout.close()  # much more than a pipe's buffer is still to come
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141 and errors == ""
