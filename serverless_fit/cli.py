@@ -83,10 +83,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
-        except BrokenPipeError:
-            # The reader stopped reading (`| head`): stop quietly. Standard output now goes
-            # nowhere, so that flushing it at exit cannot fail a second time.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except BrokenPipeError:  # the reader stopped reading (`| head`): stop quietly
+            _silence_stdout()
             sys.exit(EXIT_BROKEN_PIPE)
         except Exception as error:  # a bug: one line saying where, unless --debug
             if ctx.params.get("debug"):
@@ -373,11 +371,24 @@ def _progress(total: int) -> _NoProgress | _ProgressBar:
     return _NoProgress()
 
 
+def _silence_stdout() -> None:
+    """Send what is left for standard output nowhere, so that flushing it at exit cannot fail
+    a second time after a write to it failed."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _emit(chunks: Iterable[str], output: Path | None) -> None:
     """Print the report as it comes, or write it to `output` (whole, or not at all)."""
     if output is None:
         for chunk in chunks:
-            click.echo(chunk, nl=False)
+            try:
+                click.echo(chunk, nl=False)
+            except BrokenPipeError:
+                raise  # the reader left: handled once, at the top
+            except OSError as error:  # a full disk behind a redirection
+                _silence_stdout()
+                reason = error.strerror or str(error)
+                _fail([_problem("standard output", f"cannot write the report: {reason}")])
         return
     from serverless_fit.output import write_atomically
 

@@ -184,3 +184,23 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path: Path, fmt: str
     process.stdout.close()  # much more than a pipe's buffer is still to come
     errors = process.stderr.read().decode()
     assert process.wait(timeout=60) == 141 and errors == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux /dev/full")
+def test_standard_output_on_a_full_disk_is_exit_2_with_the_reason() -> None:
+    import subprocess
+    import sys
+
+    with Path("/dev/full").open("w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "serverless_fit", "assess", str(WORKLOADS)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert (
+        done.stderr == "standard output: error: cannot write the report: No space left on device\n"
+    )
