@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
@@ -214,11 +214,11 @@ def _numeric(
                 clearing = middle
             else:
                 firing = middle
-        # The shortest round value within 5% of the boundary that clears as a file.
-        for digits in (2, 3, 4, 6):
-            rounded = _nice(clearing, upward, digits)
-            close = abs(rounded - clearing) <= NEAR * clearing or digits == 6
-            if not close or rounded == amount_now:
+        # The shortest round value within 5% of the boundary that clears as a file; of two
+        # such values, the one nearer the boundary: the boundary lies between the last value
+        # that fires and the first that clears, and may itself be round (50ms, not 51ms).
+        for rounded in _round_values(firing, clearing, upward):
+            if rounded == amount_now or not ok(rounded):
                 continue
             as_file = _as_file(data, path, text(rounded))
             if as_file is not None and clears(as_file):
@@ -228,6 +228,18 @@ def _numeric(
         return None
     amount, upward = min(found, key=lambda item: abs(math.log(item[0] / amount_now)))
     return format_number(amount) + (current.unit if isinstance(current, Quantity) else ""), upward
+
+
+def _round_values(firing: float, clearing: float, upward: bool) -> Iterator[float]:
+    """Round values within 5% of `clearing`, shortest first; of the two at each length, the
+    one nearer `firing` first."""
+    for digits in (2, 3, 4, 6):
+        for rounded in dict.fromkeys(
+            (_nice(firing, upward, digits), _nice(clearing, upward, digits))
+        ):
+            close = abs(rounded - clearing) <= NEAR * clearing or digits == 6
+            if close and rounded != firing:
+                yield rounded
 
 
 def _enum(
