@@ -233,3 +233,12 @@ def test_square_brackets_in_user_text_are_printed_not_parsed(tmp_path: Path) -> 
     code, out, err = run("assess", str(path), "--format", "terminal", "--width", "200")
     assert code == 0 and "Traceback" not in err
     assert "[bold red]not markup[/] [/]" in out and "[/] closing tag [link=x]" in out
+
+
+def test_a_round_boundary_is_itself_the_counterfactual(tmp_path: Path) -> None:
+    # Lambda allows 10240 MiB: 10GiB clears the memory finding, and is nearer than 9.9GiB.
+    data = {"name": "big", "archetype": "batch-job", "resources": {"memory": "16GiB"}}
+    result = assess_data(tmp_path, data, "aws-lambda")
+    [change] = [c for c in result.counterfactuals if c.rule == "RES001"]
+    assert change.value == "10GiB"
+    check_every_counterfactual(tmp_path, data, result)
