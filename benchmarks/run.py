@@ -41,8 +41,9 @@ for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
 # Runs a command and prints the peak resident memory of its largest process, in KiB.
 PEAK = """
 import resource, subprocess, sys
-subprocess.run(sys.argv[1:], check=False, stdout=subprocess.DEVNULL)
+done = subprocess.run(sys.argv[1:], check=False, stdout=subprocess.DEVNULL)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(done.returncode)
 """
 
 
@@ -69,20 +70,32 @@ def tool() -> list[str]:
 
 
 def timed(command: list[str], repeat: int) -> float:
-    """The best wall time of `repeat` runs of a fresh process."""
+    """The best wall time of `repeat` runs of a fresh process; a run that fails stops the
+    harness, so that the time of a failure is never reported as the time of the work."""
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
-        subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        best = min(best, time.perf_counter() - started)
+        done = subprocess.run(
+            command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0:
+            raise failed(command, done.returncode, done.stderr.decode(errors="replace"))
+        best = min(best, elapsed)
     return best
 
 
 def peak_kib(command: list[str]) -> int:
     done = subprocess.run(
-        [PYTHON, "-c", PEAK, *command], capture_output=True, text=True, check=True
+        [PYTHON, "-c", PEAK, *command], capture_output=True, text=True, check=False
     )
+    if done.returncode != 0:
+        raise failed(command, done.returncode, done.stderr)
     return int(done.stdout.strip())
+
+
+def failed(command: list[str], code: int, error: str) -> SystemExit:
+    return SystemExit(f"benchmark: {' '.join(command)} exited {code}: {error.strip()}")
 
 
 def machine() -> list[tuple[str, str]]:

@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from corpus import generate
+from run import peak_kib, timed
 
 from serverless_fit.loader import load_file
 
@@ -46,3 +49,11 @@ def test_the_harness_measures_and_writes_its_table(tmp_path: Path) -> None:
     needles += ("serverless-fit --version", "assess one file", "## Peak memory", "## Growth")
     for needle in needles:
         assert needle in text, needle
+
+
+def test_a_run_that_fails_stops_the_harness_instead_of_being_timed() -> None:
+    failing = [sys.executable, "-c", "import sys; sys.exit('no such tool')"]
+    with pytest.raises(SystemExit, match="exited 1: no such tool"):
+        timed(failing, 1)
+    with pytest.raises(SystemExit, match="exited 1: no such tool"):
+        peak_kib(failing)
