@@ -133,6 +133,13 @@ _RULES_OPTION = click.option(
 
 
 LIMIT_OPTIONS = ("max_file_size", "max_values", "max_depth", "max_documents", "max_string")
+# The limits that count something, with their defaults (limits.py) in words.
+COUNT_LIMIT_HELP = {
+    "--max-values": "YAML values per document, aliases expanded (default 200000).",
+    "--max-depth": "Nesting of YAML collections (default 64).",
+    "--max-documents": "YAML documents per file (default 1000).",
+    "--max-string": "Characters in one string (default 10000).",
+}
 
 
 def _limit_options(command: F) -> F:
@@ -144,29 +151,9 @@ def _limit_options(command: F) -> F:
             metavar="SIZE",
             help="Largest workload file read (default 1MiB).",
         ),
-        click.option(
-            "--max-values",
-            type=click.IntRange(min=1),
-            default=None,
-            help="YAML values per document, aliases expanded (default 200000).",
-        ),
-        click.option(
-            "--max-depth",
-            type=click.IntRange(min=1),
-            default=None,
-            help="Nesting of YAML collections (default 64).",
-        ),
-        click.option(
-            "--max-documents",
-            type=click.IntRange(min=1),
-            default=None,
-            help="YAML documents per file (default 1000).",
-        ),
-        click.option(
-            "--max-string",
-            type=click.IntRange(min=1),
-            default=None,
-            help="Characters in one string (default 10000).",
+        *(
+            click.option(name, type=click.IntRange(min=1), default=None, help=text)
+            for name, text in COUNT_LIMIT_HELP.items()
         ),
     ]
     for decorator in reversed(decorators):

@@ -227,3 +227,12 @@ def test_a_file_is_read_whole_up_to_the_limit_and_refused_past_it(tmp_path: Path
 def test_a_file_that_reports_no_size_is_still_read_whole() -> None:
     # /proc files stat as empty regular files; their text only shows on reading.
     assert b"Name:" in read_limited("/proc/self/status", 1024 * 1024)
+
+
+def test_the_help_states_the_default_limits() -> None:
+    from serverless_fit.cli import COUNT_LIMIT_HELP
+    from serverless_fit.limits import DEFAULT_LIMITS
+
+    for option, text in COUNT_LIMIT_HELP.items():
+        default = getattr(DEFAULT_LIMITS, option.removeprefix("--max-"))
+        assert f"(default {default})" in text, option
