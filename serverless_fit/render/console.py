@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from rich.console import Console
+from rich.table import Table
 
 from serverless_fit.report import RenderOptions
 
@@ -23,3 +25,9 @@ def string_console(buffer: io.StringIO, options: RenderOptions) -> Console:
         emoji=False,
         soft_wrap=False,
     )
+
+
+def titled_table(title: str, **options: Any) -> Table:
+    """A table under a left-aligned title, without outer borders: the look of every report
+    section."""
+    return Table(title=title, title_justify="left", show_edge=False, pad_edge=False, **options)

@@ -16,7 +16,7 @@ from serverless_fit.catalog import (
     as_data,
     dates,
 )
-from serverless_fit.render.console import string_console
+from serverless_fit.render.console import string_console, titled_table
 from serverless_fit.report import RenderOptions
 
 
@@ -87,12 +87,9 @@ def render_list(
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     buffer = io.StringIO()
     console = string_console(buffer, options)
-    table = Table(
-        title="Serverless targets (--target NAME, or --target all)",
-        title_justify="left",
-        show_edge=False,
+    table = titled_table(
+        "Serverless targets (--target NAME, or --target all)",
         show_header=False,
-        pad_edge=False,
         expand=True,
     )
     table.add_column("target", no_wrap=True)
@@ -114,11 +111,8 @@ def render_list(
             table.add_row(name, label, value, end_section=line == len(rows) - 1)
     console.print(table)
     console.print()
-    fleets = Table(
-        title="Always-on baselines (every target's bill is compared with the cheapest fit)",
-        title_justify="left",
-        show_edge=False,
-        pad_edge=False,
+    fleets = titled_table(
+        "Always-on baselines (every target's bill is compared with the cheapest fit)",
         expand=True,
     )
     fleets.add_column("baseline", no_wrap=True, style="bold")
@@ -293,11 +287,8 @@ def render_profile(platform: Platform, options: RenderOptions, fmt: str) -> str:
         table.add_row(section, figure, value, record.as_of.isoformat(), record.source)
     console.print(table)
     console.print()
-    cold = Table(
-        title=f"Cold starts by runtime (source: {platform.cold_start.source})",
-        title_justify="left",
-        show_edge=False,
-        pad_edge=False,
+    cold = titled_table(
+        f"Cold starts by runtime (source: {platform.cold_start.source})",
         expand=True,
     )
     cold.add_column("runtime", no_wrap=True)
@@ -315,11 +306,8 @@ def render_profile(platform: Platform, options: RenderOptions, fmt: str) -> str:
         )
     console.print(cold)
     console.print()
-    mitigations = Table(
-        title="Alternatives on the same provider, named in findings",
-        title_justify="left",
-        show_edge=False,
-        pad_edge=False,
+    mitigations = titled_table(
+        "Alternatives on the same provider, named in findings",
         expand=True,
     )
     mitigations.add_column("for", no_wrap=True)

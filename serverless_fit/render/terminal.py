@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from serverless_fit.render.console import string_console
+from serverless_fit.render.console import string_console, titled_table
 from serverless_fit.report import Finding, RenderOptions, Report, Result
 
 VERDICT_STYLE = {
@@ -78,11 +78,8 @@ def _reason(result: Result) -> str:
 
 def _comparison(group: list[Result], best: Result) -> Group:
     first = group[0]
-    table = Table(
-        title=f"{first.workload} on {len(group)} targets   {first.file}",
-        title_justify="left",
-        show_edge=False,
-        pad_edge=False,
+    table = titled_table(
+        f"{first.workload} on {len(group)} targets   {first.file}",
     )
     table.add_column("target", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
@@ -216,7 +213,7 @@ def _confidence_word(confidence: float) -> str:
 
 
 def _dimensions(result: Result) -> Table:
-    table = Table(title="Dimensions", title_justify="left", show_edge=False, pad_edge=False)
+    table = titled_table("Dimensions")
     table.add_column("dimension")
     table.add_column("score", justify="right")
     table.add_column("", no_wrap=True)
@@ -241,7 +238,7 @@ def _evidence(finding: Finding) -> str:
 
 def _rule_table(title: str, rule_style: str, body: str, last: str) -> Table:
     """A full-width table: rule id, a wrapping body column, and one narrow column."""
-    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False, expand=True)
+    table = titled_table(title, expand=True)
     table.add_column("rule", no_wrap=True, style=rule_style)
     table.add_column(body, ratio=1)
     table.add_column(last, justify="right", no_wrap=True)
@@ -294,12 +291,8 @@ def _counterfactuals(result: Result) -> Table:
 def _cost(result: Result) -> Table:
     cost = result.cost
     assert cost is not None
-    table = Table(
-        title="Monthly cost (USD"
-        + (", free tier included)" if cost.free_tier else ", no free tier)"),
-        title_justify="left",
-        show_edge=False,
-        pad_edge=False,
+    table = titled_table(
+        "Monthly cost (USD" + (", free tier included)" if cost.free_tier else ", no free tier)"),
     )
     table.add_column("option")
     table.add_column("per month", justify="right")
@@ -338,11 +331,8 @@ def _breakdown(result: Result) -> Text:
 
 
 def _not_assessed(result: Result) -> Table:
-    table = Table(
-        title="Not assessed (add these fields to decide them)",
-        title_justify="left",
-        show_edge=False,
-        pad_edge=False,
+    table = titled_table(
+        "Not assessed (add these fields to decide them)",
     )
     table.add_column("rule", no_wrap=True, style="dim")
     table.add_column("check")
@@ -366,11 +356,8 @@ OUTCOME_STYLE = {
 
 
 def _evaluations(result: Result) -> Table:
-    table = Table(
-        title=f"Every rule on {result.target_name} (--verbose)",
-        title_justify="left",
-        show_edge=False,
-        pad_edge=False,
+    table = titled_table(
+        f"Every rule on {result.target_name} (--verbose)",
         expand=True,
     )
     table.add_column("rule", no_wrap=True)
