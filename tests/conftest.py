@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from serverless_fit.ruledocs import MINIMAL_WORKLOAD, merged
+from serverless_fit.rules.ruledocs import MINIMAL_WORKLOAD, merged
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKLOADS = ROOT / "workloads"

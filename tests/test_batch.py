@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-from serverless_fit import batch
-from serverless_fit.assess import FileOutcome, Options, assess_file
-from serverless_fit.batch import PARALLEL_MIN_FILES, assess_batch
-from serverless_fit.discover import discover
+from serverless_fit.format.discover import discover
+from serverless_fit.pipeline import batch
+from serverless_fit.pipeline.assess import FileOutcome, Options, assess_file
+from serverless_fit.pipeline.batch import PARALLEL_MIN_FILES, assess_batch
 from tests.conftest import AS_OF
 from tests.test_cli import run
 
@@ -309,13 +309,13 @@ def test_validate_checks_the_format_only(fleet: Path) -> None:
 def test_a_progress_bar_only_for_large_batches_on_a_terminal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from serverless_fit import cli
+    from serverless_fit.commands import common
 
-    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
-    assert isinstance(cli._progress(cli.PROGRESS_MIN_FILES), cli._ProgressBar)
-    assert isinstance(cli._progress(cli.PROGRESS_MIN_FILES - 1), cli._NoProgress)
-    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: False)
-    assert isinstance(cli._progress(10_000), cli._NoProgress)
+    monkeypatch.setattr(common.sys.stderr, "isatty", lambda: True)
+    assert isinstance(common.progress(common.PROGRESS_MIN_FILES), common.ProgressBar)
+    assert isinstance(common.progress(common.PROGRESS_MIN_FILES - 1), common.NoProgress)
+    monkeypatch.setattr(common.sys.stderr, "isatty", lambda: False)
+    assert isinstance(common.progress(10_000), common.NoProgress)
 
 
 def test_output_over_an_input_file_is_refused(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import generate
 from run import peak_kib, timed
 
-from serverless_fit.loader import load_file
+from serverless_fit.format.loader import load_file
 
 
 def test_the_corpus_is_seeded_valid_and_shaped_like_the_trace(tmp_path: Path) -> None:

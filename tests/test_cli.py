@@ -135,12 +135,12 @@ def test_module_entry_point_runs() -> None:
 
 
 def test_an_internal_error_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
-    import serverless_fit.batch
+    import serverless_fit.pipeline.batch
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(serverless_fit.batch, "assess_batch", broken)
+    monkeypatch.setattr(serverless_fit.pipeline.batch, "assess_batch", broken)
     result = CliRunner().invoke(main, ["assess", str(WORKLOADS / "checkout-api.yaml")])
     assert result.exit_code == 3
     assert "internal error: ZeroDivisionError: boom" in result.stderr
@@ -150,10 +150,10 @@ def test_an_internal_error_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatc
 def test_colour_only_when_asked() -> None:
     import datetime as dt
 
-    from serverless_fit.assess import Options, assess_files
+    from serverless_fit.pipeline.assess import Options, assess_files
     from serverless_fit.render import renderer
     from serverless_fit.report import RenderOptions
-    from serverless_fit.rulepacks import builtin_rules
+    from serverless_fit.rules.rulepacks import builtin_rules
 
     report = assess_files(
         [WORKLOADS / "checkout-api.yaml"], builtin_rules(), Options(as_of=dt.date(2026, 11, 27))

@@ -7,8 +7,9 @@ import math
 
 import pytest
 
-from serverless_fit.catalog import Platform, Tier, baselines, platforms
-from serverless_fit.cost import (
+from serverless_fit.data.catalog import Platform, Tier, baselines, platforms
+from serverless_fit.format.units import parse_duration, parse_rate, parse_size
+from serverless_fit.model.cost import (
     Bill,
     CostInputs,
     always_on_bill,
@@ -20,7 +21,6 @@ from serverless_fit.cost import (
     serverless_bill,
     tiered,
 )
-from serverless_fit.units import parse_duration, parse_rate, parse_size
 
 LAMBDA = platforms()["aws-lambda"]
 AZURE = platforms()["azure-functions"]

@@ -13,14 +13,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from serverless_fit import catalog
-from serverless_fit.assess import Options, assess_files
-from serverless_fit.counterfactuals import _clears_with
-from serverless_fit.engine import explain
-from serverless_fit.facts import derive_facts
+from serverless_fit.data import catalog
+from serverless_fit.format.workload import Workload
+from serverless_fit.model.facts import derive_facts
+from serverless_fit.pipeline.assess import Options, assess_files
 from serverless_fit.report import Result
-from serverless_fit.rulepacks import builtin_rules
-from serverless_fit.workload import Workload
+from serverless_fit.rules.counterfactuals import _clears_with
+from serverless_fit.rules.engine import explain
+from serverless_fit.rules.rulepacks import builtin_rules
 from tests.conftest import WORKLOADS
 from tests.test_cli import run
 

@@ -5,12 +5,12 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from serverless_fit.catalog import platforms
-from serverless_fit.engine import Rule
+from serverless_fit.data.catalog import platforms
 from serverless_fit.errors import InputError
-from serverless_fit.facts import derive_facts
-from serverless_fit.rulepacks import parse_rules
-from serverless_fit.workload import Workload
+from serverless_fit.format.workload import Workload
+from serverless_fit.model.facts import derive_facts
+from serverless_fit.rules.engine import Rule
+from serverless_fit.rules.rulepacks import parse_rules
 
 BASE_RULE: dict[str, Any] = {
     "id": "ORG001",
@@ -101,7 +101,7 @@ def test_deep_nesting_is_refused() -> None:
 
 
 def test_messages_format_facts_with_units() -> None:
-    from serverless_fit.engine import render_template
+    from serverless_fit.rules.engine import render_template
 
     facts = facts_for({"latency": {"p99": "300ms"}, "runtime": "java"})
     text = render_template("{latency.p99} vs {target.cold_start.p99} on {target.name}", facts)

@@ -14,11 +14,11 @@ import pytest
 import yaml
 from junitparser import Error, Failure, JUnitXml
 
-from serverless_fit import assess as assess_module
-from serverless_fit.assess import Options, assess_files
+from serverless_fit.pipeline import assess as assess_module
+from serverless_fit.pipeline.assess import Options, assess_files
 from serverless_fit.render import FORMATS, SHOWS_COUNTERFACTUALS, renderer
 from serverless_fit.report import RenderOptions
-from serverless_fit.rulepacks import builtin_rules
+from serverless_fit.rules.rulepacks import builtin_rules
 from tests.conftest import AS_OF, ROOT, WORKLOADS
 from tests.test_batch import workload, write
 from tests.test_cli import run

@@ -17,16 +17,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from serverless_fit import catalog
-from serverless_fit.assess import Options, assess_workload
-from serverless_fit.engine import render_template
+from serverless_fit.data import catalog
 from serverless_fit.errors import InputError
-from serverless_fit.facts import derive_facts
-from serverless_fit.loader import load_bytes, load_text
+from serverless_fit.format.loader import load_bytes, load_text
+from serverless_fit.format.workload import Workload
+from serverless_fit.model.facts import derive_facts
+from serverless_fit.pipeline.assess import Options, assess_workload
 from serverless_fit.render import FORMATS, renderer
 from serverless_fit.report import RenderOptions, Report
-from serverless_fit.rulepacks import builtin_rules, parse_pack
-from serverless_fit.workload import Workload
+from serverless_fit.rules.engine import render_template
+from serverless_fit.rules.rulepacks import builtin_rules, parse_pack
 
 # A few dozen examples per property in the default run; tests/fuzz/run.py asks for thousands.
 EXAMPLES = int(os.environ.get("SERVERLESS_FIT_FUZZ_EXAMPLES", "40"))
@@ -35,7 +35,11 @@ fuzz = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list
 RULES = builtin_rules()
 REPORT_SCHEMA = json.loads(
     (
-        Path(__file__).resolve().parent.parent / "serverless_fit" / "schemas" / "report.schema.json"
+        Path(__file__).resolve().parent.parent
+        / "serverless_fit"
+        / "data"
+        / "schemas"
+        / "report.schema.json"
     ).read_text(encoding="utf-8")
 )
 AS_OF = dt.date(2026, 11, 27)

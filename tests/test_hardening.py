@@ -15,7 +15,7 @@ import pytest
 
 from serverless_fit.cli import main
 from serverless_fit.errors import InputError
-from serverless_fit.loader import read_limited
+from serverless_fit.format.loader import read_limited
 from tests.conftest import ROOT
 from tests.test_batch import workload, write
 from tests.test_cli import run
@@ -147,7 +147,7 @@ def test_files_that_are_not_files(tmp_path: Path) -> None:
 def test_a_file_vanishing_mid_run_is_reported_and_the_rest_assessed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import serverless_fit.assess as assess
+    import serverless_fit.pipeline.assess as assess
 
     for index in range(3):
         write(tmp_path / f"w{index}.yaml", workload(f"w{index}"))
@@ -187,7 +187,7 @@ def test_an_internal_error_names_the_file_and_debug_shows_the_traceback(
 ) -> None:
     from click.testing import CliRunner
 
-    import serverless_fit.assess as assess
+    import serverless_fit.pipeline.assess as assess
 
     path = write(tmp_path / "w.yaml", workload("w"))
 
@@ -230,8 +230,8 @@ def test_a_file_that_reports_no_size_is_still_read_whole() -> None:
 
 
 def test_the_help_states_the_default_limits() -> None:
-    from serverless_fit.cli import COUNT_LIMIT_HELP
-    from serverless_fit.limits import DEFAULT_LIMITS
+    from serverless_fit.commands.common import COUNT_LIMIT_HELP
+    from serverless_fit.format.limits import DEFAULT_LIMITS
 
     for option, text in COUNT_LIMIT_HELP.items():
         default = getattr(DEFAULT_LIMITS, option.removeprefix("--max-"))

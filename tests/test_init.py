@@ -8,7 +8,7 @@ import yaml
 from click.testing import CliRunner
 
 from serverless_fit.cli import main
-from serverless_fit.loader import load_file
+from serverless_fit.format.loader import load_file
 from tests.test_cli import run
 
 # Answers in question order; blank lines take the default, '-' leaves a field out.

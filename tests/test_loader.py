@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from serverless_fit.errors import InputError
-from serverless_fit.loader import load_bytes, load_file, load_text
+from serverless_fit.format.loader import load_bytes, load_file, load_text
 
 GOOD = """\
 name: checkout

@@ -8,13 +8,13 @@ import shlex
 
 import pytest
 
-from serverless_fit.assess import Options, assess_files
-from serverless_fit.catalog import platforms
-from serverless_fit.cost import CostInputs, serverless_bill
-from serverless_fit.facts import cold_start_share
-from serverless_fit.rulepacks import builtin_rules
-from serverless_fit.units import parse_duration, parse_size
-from serverless_fit.workload import Workload
+from serverless_fit.data.catalog import platforms
+from serverless_fit.format.units import parse_duration, parse_size
+from serverless_fit.format.workload import Workload
+from serverless_fit.model.cost import CostInputs, serverless_bill
+from serverless_fit.model.facts import cold_start_share
+from serverless_fit.pipeline.assess import Options, assess_files
+from serverless_fit.rules.rulepacks import builtin_rules
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

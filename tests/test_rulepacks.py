@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from serverless_fit.render.rules import reference
-from serverless_fit.ruledocs import coverage, document
-from serverless_fit.rulepacks import load_rule_set
+from serverless_fit.rules.ruledocs import coverage, document
+from serverless_fit.rules.rulepacks import load_rule_set
 from tests.conftest import ROOT
 from tests.test_batch import workload, write
 from tests.test_cli import run

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from serverless_fit.catalog import platforms
-from serverless_fit.engine import Rule
-from serverless_fit.facts import derive_facts
-from serverless_fit.rulepacks import builtin_rules
-from serverless_fit.workload import Workload
+from serverless_fit.data.catalog import platforms
+from serverless_fit.format.workload import Workload
+from serverless_fit.model.facts import derive_facts
+from serverless_fit.rules.engine import Rule
+from serverless_fit.rules.rulepacks import builtin_rules
 from tests.conftest import MINIMAL, deep_merge
 
 RULES = builtin_rules()
@@ -72,7 +72,7 @@ def test_hard_platform_limits_are_blockers() -> None:
 def test_vendor_services_are_recognised_as_people_write_them(
     name: str, provider: str | None
 ) -> None:
-    from serverless_fit.catalog import services
+    from serverless_fit.data.catalog import services
 
     assert services().vendor_of(name) == provider
 

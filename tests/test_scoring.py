@@ -8,13 +8,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from serverless_fit.assess import assess_workload
-from serverless_fit.catalog import platforms
-from serverless_fit.loader import LoadedWorkload
+from serverless_fit.data.catalog import platforms
+from serverless_fit.format.loader import LoadedWorkload
+from serverless_fit.format.units import format_number
+from serverless_fit.format.workload import Workload
+from serverless_fit.pipeline.assess import assess_workload
 from serverless_fit.report import Result
-from serverless_fit.rulepacks import builtin_rules
-from serverless_fit.units import format_number
-from serverless_fit.workload import Workload
+from serverless_fit.rules.rulepacks import builtin_rules
 
 LAMBDA = platforms()["aws-lambda"]
 AS_OF = dt.date(2026, 11, 27)

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import yaml
 
-from serverless_fit import catalog
-from serverless_fit.assess import Options, assess_files
-from serverless_fit.catalog import Sourced
-from serverless_fit.facts import derive_facts
+from serverless_fit.data import catalog
+from serverless_fit.data.catalog import Sourced
+from serverless_fit.format.workload import Workload
+from serverless_fit.model.facts import derive_facts
+from serverless_fit.pipeline.assess import Options, assess_files
 from serverless_fit.report import Result
-from serverless_fit.rulepacks import builtin_rules
-from serverless_fit.workload import Workload
+from serverless_fit.rules.rulepacks import builtin_rules
 from tests.conftest import MINIMAL, deep_merge
 from tests.test_cli import run
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from serverless_fit.units import (
+from serverless_fit.format.units import (
     Duration,
     Money,
     Rate,

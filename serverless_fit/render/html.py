@@ -247,7 +247,7 @@ def render(report: Report, options: RenderOptions) -> str:
     environment = jinja2.Environment(
         loader=jinja2.FunctionLoader(
             lambda name: (
-                resources.files("serverless_fit")
+                resources.files("serverless_fit.render")
                 .joinpath("templates", name)
                 .read_text(encoding="utf-8")
             )

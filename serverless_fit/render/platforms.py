@@ -8,7 +8,7 @@ import json
 from rich.table import Table
 from rich.text import Text
 
-from serverless_fit.catalog import (
+from serverless_fit.data.catalog import (
     Baseline,
     Platform,
     Pricing,

@@ -10,11 +10,11 @@ import yaml
 from rich.table import Table
 from rich.text import Text
 
-from serverless_fit.engine import Rule
 from serverless_fit.render.console import string_console
 from serverless_fit.render.markdown import escape
 from serverless_fit.report import RenderOptions
-from serverless_fit.ruledocs import ExampleRun, RuleDoc
+from serverless_fit.rules.engine import Rule
+from serverless_fit.rules.ruledocs import ExampleRun, RuleDoc
 
 REGENERATE = "serverless-fit rules list --format markdown > docs/rules.md"
 

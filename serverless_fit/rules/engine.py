@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from serverless_fit.facts import FACT_KINDS, Facts, FactValue, format_fact
-from serverless_fit.units import PARSERS, UnitError
+from serverless_fit.format.units import PARSERS, UnitError
+from serverless_fit.model.facts import FACT_KINDS, Facts, FactValue, format_fact
 
 Dimension = Literal[
     "latency", "duration", "cost", "portability", "testability", "resources", "state", "operations"

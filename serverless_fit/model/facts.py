@@ -11,11 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from serverless_fit import catalog
-from serverless_fit.catalog import Platform
-from serverless_fit.cost import CostEstimate, CostInputs, billed_memory_gb, estimate
-from serverless_fit.units import SECONDS_PER_MONTH, Duration, Money, Quantity, Rate
-from serverless_fit.workload import Workload
+from serverless_fit.data import catalog
+from serverless_fit.data.catalog import Platform
+from serverless_fit.format.units import SECONDS_PER_MONTH, Duration, Money, Quantity, Rate
+from serverless_fit.format.workload import Workload
+from serverless_fit.model.cost import CostEstimate, CostInputs, billed_memory_gb, estimate
 
 FactValue = Quantity | float | bool | str | tuple[str, ...]
 

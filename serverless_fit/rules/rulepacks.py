@@ -12,11 +12,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from serverless_fit.discover import discover
-from serverless_fit.engine import Rule, Severity
 from serverless_fit.errors import CatalogError, InputError, Problem
-from serverless_fit.loader import read_limited, validation_problems
-from serverless_fit.yamlsource import Document, SourceError, decode, read_documents
+from serverless_fit.format.discover import discover
+from serverless_fit.format.loader import read_limited, validation_problems
+from serverless_fit.format.yamlsource import Document, SourceError, decode, read_documents
+from serverless_fit.rules.engine import Rule, Severity
 
 
 def parse_rules(text: str, file: str) -> list[Rule]:
@@ -52,14 +52,16 @@ def parse_rules(text: str, file: str) -> list[Rule]:
 @functools.cache
 def claims() -> dict[str, str]:
     """Seed claim id -> the claim in words."""
-    text = resources.files("serverless_fit").joinpath("claims.yaml").read_text(encoding="utf-8")
+    text = (
+        resources.files("serverless_fit.data").joinpath("claims.yaml").read_text(encoding="utf-8")
+    )
     return {str(key): str(value) for key, value in yaml.safe_load(text).items()}
 
 
 @functools.cache
 def builtin_rules() -> tuple[Rule, ...]:
     """The rules shipped with the tool, ordered by id; a broken one is a bug, not a user error."""
-    folder = resources.files("serverless_fit").joinpath("rules")
+    folder = resources.files("serverless_fit.data").joinpath("rules")
     rules: list[Rule] = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):

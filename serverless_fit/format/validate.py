@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from serverless_fit.assess import duplicate_name
 from serverless_fit.errors import InputError, Problem
-from serverless_fit.limits import DEFAULT_LIMITS, InputLimits
-from serverless_fit.loader import load_file
-from serverless_fit.rulepacks import builtin_rules
+from serverless_fit.format.limits import DEFAULT_LIMITS, InputLimits
+from serverless_fit.format.loader import load_file
+from serverless_fit.pipeline.assess import duplicate_name
+from serverless_fit.rules.rulepacks import builtin_rules
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from serverless_fit.errors import CatalogError
-from serverless_fit.units import Duration, Quantity
-from serverless_fit.vocabulary import Provider, Runtime
-from serverless_fit.workload import DurationValue, SizeValue
+from serverless_fit.format.units import Duration, Quantity
+from serverless_fit.format.vocabulary import Provider, Runtime
+from serverless_fit.format.workload import DurationValue, SizeValue
 
 Architecture = Literal["x86_64", "arm64"]
 
@@ -369,7 +369,7 @@ def _service_keys(name: str) -> list[str]:
 
 
 def read_package_yaml(*parts: str) -> Any:
-    text = resources.files("serverless_fit").joinpath(*parts).read_text(encoding="utf-8")
+    text = resources.files("serverless_fit.data").joinpath(*parts).read_text(encoding="utf-8")
     try:
         from yaml import CSafeLoader as Loader
     except ImportError:  # pragma: no cover
@@ -391,7 +391,7 @@ def _validated(model: type[M], *parts: str) -> M:
 def platforms() -> dict[str, Platform]:
     """Serverless target profiles by id (the file name is the id)."""
     found: dict[str, Platform] = {}
-    folder = resources.files("serverless_fit").joinpath("platforms")
+    folder = resources.files("serverless_fit.data").joinpath("platforms")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):
             continue
@@ -406,7 +406,7 @@ def platforms() -> dict[str, Platform]:
 def baselines() -> dict[str, Baseline]:
     """Always-on baselines by id."""
     found: dict[str, Baseline] = {}
-    folder = resources.files("serverless_fit").joinpath("baselines")
+    folder = resources.files("serverless_fit.data").joinpath("baselines")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
             profile = _validated(Baseline, "baselines", entry.name)

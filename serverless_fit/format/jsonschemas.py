@@ -10,7 +10,7 @@ WORKLOAD_SCHEMA_ID = "https://github.com/serverless-fit/serverless-fit/schemas/w
 
 def workload_schema() -> str:
     """The workload format as JSON Schema, from the same pydantic models that validate it."""
-    from serverless_fit.workload import Workload
+    from serverless_fit.format.workload import Workload
 
     body = Workload.model_json_schema()
     schema = {
@@ -27,7 +27,7 @@ def workload_schema() -> str:
 def report_schema() -> str:
     """The `--format json` report as JSON Schema, shipped as package data."""
     return (
-        resources.files("serverless_fit")
+        resources.files("serverless_fit.data")
         .joinpath("schemas/report.schema.json")
         .read_text(encoding="utf-8")
     )

@@ -15,12 +15,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from serverless_fit.catalog import Platform
-from serverless_fit.engine import Rule, workload_fields
-from serverless_fit.facts import Facts, derive_facts
+from serverless_fit.data.catalog import Platform
+from serverless_fit.format.units import Quantity, format_number
+from serverless_fit.format.workload import Workload, check_consistency
+from serverless_fit.model.facts import Facts, derive_facts
 from serverless_fit.report import Counterfactual
-from serverless_fit.units import Quantity, format_number
-from serverless_fit.workload import Workload, check_consistency
+from serverless_fit.rules.engine import Rule, workload_fields
 
 SPAN = 2.0**20  # the farthest a value is moved: a million times up or down
 BISECTIONS = 8  # narrows a doubling to about 0.3% of the value

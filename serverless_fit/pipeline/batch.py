@@ -9,11 +9,17 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from serverless_fit.assess import FileOutcome, Options, assess_file, resolve_targets, stream_report
-from serverless_fit.engine import Rule
 from serverless_fit.errors import Problem
+from serverless_fit.pipeline.assess import (
+    FileOutcome,
+    Options,
+    assess_file,
+    resolve_targets,
+    stream_report,
+)
 from serverless_fit.report import ReportStream
-from serverless_fit.rulepacks import load_rules
+from serverless_fit.rules.engine import Rule
+from serverless_fit.rules.rulepacks import load_rules
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

@@ -8,15 +8,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from serverless_fit import __version__, catalog
-from serverless_fit.catalog import Platform
-from serverless_fit.cost import CostEstimate
-from serverless_fit.counterfactuals import counterfactuals
-from serverless_fit.engine import Rule, explain, render_template, workload_fields
+from serverless_fit import __version__
+from serverless_fit.data import catalog
+from serverless_fit.data.catalog import Platform
 from serverless_fit.errors import AssessmentError, InputError, Problem
-from serverless_fit.facts import FACT_KINDS, Facts, derive_facts, format_fact
-from serverless_fit.limits import DEFAULT_LIMITS, InputLimits
-from serverless_fit.loader import LoadedWorkload, load_file
+from serverless_fit.format.limits import DEFAULT_LIMITS, InputLimits
+from serverless_fit.format.loader import LoadedWorkload, load_file
+from serverless_fit.format.workload import Workload
+from serverless_fit.model.cost import CostEstimate
+from serverless_fit.model.facts import FACT_KINDS, Facts, derive_facts, format_fact
 from serverless_fit.report import (
     AlwaysOnCost,
     BreakEven,
@@ -34,8 +34,9 @@ from serverless_fit.report import (
     RuleInfo,
     WaiverInfo,
 )
-from serverless_fit.scoring import confidence, contribution, score
-from serverless_fit.workload import Workload
+from serverless_fit.rules.counterfactuals import counterfactuals
+from serverless_fit.rules.engine import Rule, explain, render_template, workload_fields
+from serverless_fit.rules.scoring import confidence, contribution, score
 
 DEFAULT_TARGET = "aws-lambda"
 CURVE_POINTS = 41  # rates priced for a cost chart

@@ -14,9 +14,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from serverless_fit.errors import InputError, Problem
-from serverless_fit.limits import DEFAULT_LIMITS, InputLimits
-from serverless_fit.workload import Workload, check_consistency, describe_value
-from serverless_fit.yamlsource import (
+from serverless_fit.format.limits import DEFAULT_LIMITS, InputLimits
+from serverless_fit.format.workload import Workload, check_consistency, describe_value
+from serverless_fit.format.yamlsource import (
     Document,
     Path,
     SourceError,

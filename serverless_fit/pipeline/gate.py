@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from serverless_fit.errors import InputError, Problem
-from serverless_fit.loader import read_limited
+from serverless_fit.format.loader import read_limited
 from serverless_fit.report import VERDICTS, ReportStream, Result
 
 SEVERITIES = ("blocker", "risk", "info")

@@ -11,12 +11,12 @@ from typing import Any
 
 import click
 
-from serverless_fit.cli import F, _emit, _fail, _problem
+from serverless_fit.commands.common import F, fail, usage_problem, write_report
 
 
 def _question_options(command: F) -> F:
     """One option per questionnaire question, so that `init` can run without asking."""
-    from serverless_fit.questionnaire import QUESTIONS
+    from serverless_fit.commands.questionnaire import QUESTIONS
 
     for question in reversed(QUESTIONS):
         command = click.option(
@@ -50,11 +50,11 @@ def init(file: Path, non_interactive: bool, force: bool, **options: str | None) 
       serverless-fit init w.yaml --non-interactive --name checkout-api --archetype api \\
         --runtime python --p99 300ms --average 40/s --peak 900/s --memory 512MiB
     """
+    from serverless_fit.commands.questionnaire import QUESTIONS, SKIP, Answers, check_file, render
     from serverless_fit.errors import InputError
-    from serverless_fit.questionnaire import QUESTIONS, SKIP, Answers, check_file, render
 
     if file.exists() and not force:
-        _fail([_problem(str(file), "exists; allowed: a new file, or --force to overwrite it")])
+        fail([usage_problem(str(file), "exists; allowed: a new file, or --force to overwrite it")])
     answers: Answers = {}
     problems = []
     for question in QUESTIONS:
@@ -64,24 +64,24 @@ def init(file: Path, non_interactive: bool, force: bool, **options: str | None) 
                 answers[question.path] = question.check(given, answers)
             except ValueError as error:
                 problems.append(
-                    _problem(f"--{question.option}", f"found {given!r}; allowed: {error}")
+                    usage_problem(f"--{question.option}", f"found {given!r}; allowed: {error}")
                 )
             continue
         if non_interactive:
             if question.required:
-                problems.append(_problem(f"--{question.option}", "missing; it is required"))
+                problems.append(usage_problem(f"--{question.option}", "missing; it is required"))
             continue
         value = _ask(question, answers, file.stem)
         if value is not SKIP:
             answers[question.path] = value
     if problems:
-        _fail(problems)
+        fail(problems)
     text = render(answers)
     try:
         check_file(text, str(file))
     except InputError as error:
-        _fail(error.problems)
-    _emit([text], file)
+        fail(error.problems)
+    write_report([text], file)
     click.echo(f"wrote {file}; next: serverless-fit assess {file}", err=True)
 
 
@@ -91,7 +91,7 @@ def _ask(question: Any, answers: dict[str, Any], stem: str) -> Any:
     from rich.console import Console
     from rich.prompt import Prompt
 
-    from serverless_fit.questionnaire import NAME_PATTERN, SKIP
+    from serverless_fit.commands.questionnaire import NAME_PATTERN, SKIP
 
     console = Console(highlight=False)
     default = question.default_for(answers)
@@ -112,7 +112,7 @@ def _ask(question: Any, answers: dict[str, Any], stem: str) -> Any:
                 f"the input ended at the question {question.prompt!r}; allowed: an answer to "
                 "every question, or --non-interactive with options"
             )
-            _fail([_problem("init", message)])
+            fail([usage_problem("init", message)])
         if text.strip() == SKIP and not question.required:
             return SKIP
         try:

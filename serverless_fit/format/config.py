@@ -13,8 +13,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from serverless_fit.errors import InputError, Problem
-from serverless_fit.loader import read_limited, validation_problems
-from serverless_fit.yamlsource import SourceError, decode, read_documents
+from serverless_fit.format.loader import read_limited, validation_problems
+from serverless_fit.format.yamlsource import SourceError, decode, read_documents
 
 YAML_NAME = ".serverless-fit.yaml"
 MAX_CONFIG_BYTES = 1024 * 1024

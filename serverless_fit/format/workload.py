@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from serverless_fit.units import (
+from serverless_fit.format.units import (
     EXAMPLE_UNITS,
     PARSERS,
     Duration,
@@ -18,7 +18,7 @@ from serverless_fit.units import (
     UnitError,
     format_number,
 )
-from serverless_fit.vocabulary import (
+from serverless_fit.format.vocabulary import (
     DEFAULT_TRIGGERS,
     Archetype,
     Level,

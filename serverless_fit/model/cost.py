@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from serverless_fit.catalog import Baseline, ComputePrice, Platform, Tier
-from serverless_fit.units import SECONDS_PER_MONTH, Duration, Rate, Size
+from serverless_fit.data.catalog import Baseline, ComputePrice, Platform, Tier
+from serverless_fit.format.units import SECONDS_PER_MONTH, Duration, Rate, Size
 
 MIB = 1024.0**2
 GIB = 1024.0**3

@@ -16,7 +16,7 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader  # type: ignore[assignment]
 
 from serverless_fit.errors import Problem
-from serverless_fit.limits import DEFAULT_LIMITS, InputLimits
+from serverless_fit.format.limits import DEFAULT_LIMITS, InputLimits
 
 Path = tuple[str | int, ...]
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from serverless_fit import catalog
-from serverless_fit.engine import Rule, render_template
-from serverless_fit.facts import derive_facts
-from serverless_fit.rulepacks import RuleSet, builtin_rules, claims
-from serverless_fit.workload import Workload
+from serverless_fit.data import catalog
+from serverless_fit.format.workload import Workload
+from serverless_fit.model.facts import derive_facts
+from serverless_fit.rules.engine import Rule, render_template
+from serverless_fit.rules.rulepacks import RuleSet, builtin_rules, claims
 
 # Rule examples are partial workloads merged onto this one, so that they stay short.
 MINIMAL_WORKLOAD: dict[str, Any] = {"name": "example", "archetype": "other"}

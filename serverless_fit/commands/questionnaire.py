@@ -10,8 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from serverless_fit.units import PARSERS, UnitError
-from serverless_fit.vocabulary import DEFAULT_TRIGGERS, Archetype, Level, Provider, Runtime, Trigger
+from serverless_fit.format.units import PARSERS, UnitError
+from serverless_fit.format.vocabulary import (
+    DEFAULT_TRIGGERS,
+    Archetype,
+    Level,
+    Provider,
+    Runtime,
+    Trigger,
+)
 
 SKIP = "-"  # an answer that leaves an optional field out
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -211,6 +218,6 @@ def render(answers: Answers) -> str:
 
 def check_file(text: str, file: str) -> None:
     """The written file loads as a valid workload; raises InputError otherwise."""
-    from serverless_fit.loader import load_text
+    from serverless_fit.format.loader import load_text
 
     load_text(text, file)

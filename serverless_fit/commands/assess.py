@@ -1,0 +1,211 @@
+"""`assess` and `baseline`: assess a batch and print a report, or record one to compare with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from serverless_fit.commands.common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_THRESHOLD,
+    FAIL_ON,
+    FORMATS,
+    batch_options,
+    emitter,
+    fail,
+    format_for,
+    input_limits,
+    load_config,
+    run_batch,
+)
+
+
+@click.command()
+@batch_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Report format (default auto: the rich report on a terminal, plain text when piped, "
+    "or from the --output file's suffix: .json .sarif .xml .md .txt .html).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the report to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Exit 1 when a result scores below this.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default=None,
+    help="Exit 1 when a result has this verdict or worse, or an active finding of this "
+    "severity or worse.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="An earlier --format json report: exit 1 only on regressions against it.",
+)
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Score points a result may lose against --baseline (default 0).",
+)
+@click.option(
+    "--fail-scope",
+    type=click.Choice(["each", "best"]),
+    default=None,
+    help="With several targets, judge every target's result (each, the default) or only each "
+    "workload's best target (best).",
+)
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Show every rule evaluated for each target, and why it fired or did not.",
+)
+@click.option(
+    "--counterfactuals/--no-counterfactuals",
+    default=None,
+    help="Search for the field values that would clear each blocker and risk (default: yes).",
+)
+@click.option("--width", type=click.IntRange(60, 400), default=None, help="Terminal report width.")
+def assess(
+    paths: tuple[str, ...],
+    targets: tuple[str, ...],
+    as_of: dt.datetime | None,
+    free_tier: bool | None,
+    exclude: tuple[str, ...],
+    rule_packs: tuple[str, ...],
+    jobs: int | None,
+    follow_symlinks: bool | None,
+    config_file: Path | None,
+    output_format: str | None,
+    output: Path | None,
+    fail_under: float | None,
+    fail_on: str | None,
+    baseline: str | None,
+    tolerance: float | None,
+    fail_scope: str | None,
+    verbose: bool,
+    counterfactuals: bool | None,
+    width: int | None,
+    **limit_options: Any,
+) -> None:
+    """Assess workload files, folders or globs and print a report.
+
+    Exit codes: 0 all assessed and no threshold failed; 1 a threshold failed; 2 invalid
+    input (the valid files are still reported); 3 an internal error.
+
+    \b
+    Examples:
+      serverless-fit assess workloads/checkout-api.yaml
+      serverless-fit assess workloads/ --target all --format json -o report.json
+      serverless-fit assess 'services/**/fit.yaml' --fail-on poor-fit --format sarif -o fit.sarif
+    """
+    from serverless_fit.errors import InputError
+    from serverless_fit.pipeline.gate import Gate, load_baseline
+
+    loaded = load_config(config_file)
+    values = loaded.values
+    baseline_file = baseline or (loaded.path(values.baseline) if values.baseline else None)
+    try:
+        gate = Gate(
+            fail_under=fail_under if fail_under is not None else values.fail_under,
+            fail_on=fail_on or values.fail_on,
+            baseline=load_baseline(baseline_file) if baseline_file else None,
+            tolerance=tolerance if tolerance is not None else (values.tolerance or 0.0),
+            scope="best" if (fail_scope or values.fail_scope) == "best" else "each",
+        )
+    except InputError as error:
+        fail(error.problems)
+    from serverless_fit.render import SHOWS_COUNTERFACTUALS
+
+    search = counterfactuals if counterfactuals is not None else values.counterfactuals
+    name = format_for(output_format or values.format or "auto", output)
+    report = run_batch(
+        loaded,
+        paths,
+        targets,
+        as_of,
+        free_tier,
+        exclude,
+        rule_packs,
+        jobs,
+        follow_symlinks,
+        limits=input_limits(loaded, limit_options),
+        emit=emitter(name, output, width),
+        output=output,
+        gate=gate,
+        verbose=verbose,
+        counterfactuals=search is not False and name in SHOWS_COUNTERFACTUALS,
+        cost_curves=name == "html",
+    )
+    for problem in report.errors:
+        click.echo(str(problem), err=True)
+    sys.exit(EXIT_INPUT if report.errors else EXIT_THRESHOLD if report.failed else EXIT_OK)
+
+
+@click.command()
+@batch_options
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The JSON report to write (atomically).",
+)
+def baseline(
+    paths: tuple[str, ...],
+    targets: tuple[str, ...],
+    as_of: dt.datetime | None,
+    free_tier: bool | None,
+    exclude: tuple[str, ...],
+    rule_packs: tuple[str, ...],
+    jobs: int | None,
+    follow_symlinks: bool | None,
+    config_file: Path | None,
+    output: Path,
+    **limit_options: Any,
+) -> None:
+    """Write a JSON report to compare later runs with (`assess --baseline FILE`).
+
+    \b
+    Example:
+      serverless-fit baseline workloads/ -o .serverless-fit-baseline.json
+    """
+    loaded = load_config(config_file)
+    report = run_batch(
+        loaded,
+        paths,
+        targets,
+        as_of,
+        free_tier,
+        exclude,
+        rule_packs,
+        jobs,
+        follow_symlinks,
+        limits=input_limits(loaded, limit_options),
+        emit=emitter("json", output, None),
+        output=output,
+    )
+    for problem in report.errors:
+        click.echo(str(problem), err=True)
+    click.echo(f"wrote {output}: {sum(report.summary.values())} results", err=True)
+    sys.exit(EXIT_INPUT if report.errors else EXIT_OK)

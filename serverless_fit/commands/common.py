@@ -1,0 +1,340 @@
+"""What the commands share: exit codes, options, config, messages, batches, writing a report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from serverless_fit.errors import Problem
+    from serverless_fit.format.config import LoadedConfig
+    from serverless_fit.format.limits import InputLimits
+    from serverless_fit.pipeline.gate import Gate
+    from serverless_fit.report import RenderOptions, ReportStream
+
+EXIT_OK, EXIT_THRESHOLD, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 128 + 13  # as a tool stopped by SIGPIPE: the reader of its output left
+ISSUES_URL = "https://github.com/serverless-fit/serverless-fit/issues"
+FORMATS = ("auto", "terminal", "text", "json", "sarif", "junit", "markdown", "github", "html")
+FAIL_ON = ("poor-fit", "fit-with-mitigations", "blocker", "risk", "info")
+DEFAULT_TARGETS = ("aws-lambda",)
+PROGRESS_MIN_FILES = 50  # smaller batches finish before a bar would help
+# --format auto with --output picks the format from the file name.
+SUFFIX_FORMATS = {
+    ".json": "json",
+    ".sarif": "sarif",
+    ".xml": "junit",
+    ".md": "markdown",
+    ".txt": "text",
+    ".html": "html",
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(problems: Sequence[Problem]) -> NoReturn:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    sys.exit(EXIT_INPUT)
+
+
+def render_options(width: int | None, to_file: bool = False) -> RenderOptions:
+    """Colour only on a terminal and without NO_COLOR; the terminal's width unless given."""
+    from serverless_fit.report import RenderOptions
+
+    tty = sys.stdout.isatty() and not to_file
+    color = tty and "NO_COLOR" not in os.environ
+    columns = os.get_terminal_size().columns if tty else 100
+    return RenderOptions(color=color, width=width or columns)
+
+
+# Commands whose module loads only when they run or are listed: their options are many.
+RULES_OPTION = click.option(
+    "--rules",
+    "rule_packs",
+    multiple=True,
+    metavar="FILE_OR_DIR",
+    help="An organisation's rule pack: a rule file or a folder of them (repeatable).",
+)
+
+
+LIMIT_OPTIONS = ("max_file_size", "max_values", "max_depth", "max_documents", "max_string")
+# The limits that count something, with their defaults (limits.py) in words.
+COUNT_LIMIT_HELP = {
+    "--max-values": "YAML values per document, aliases expanded (default 200000).",
+    "--max-depth": "Nesting of YAML collections (default 64).",
+    "--max-documents": "YAML documents per file (default 1000).",
+    "--max-string": "Characters in one string (default 10000).",
+}
+
+
+def limit_options(command: F) -> F:
+    """Bounds on what one input file may cost (SECURITY.md); each also a config key."""
+    decorators = [
+        click.option(
+            "--max-file-size",
+            default=None,
+            metavar="SIZE",
+            help="Largest workload file read (default 1MiB).",
+        ),
+        *(
+            click.option(name, type=click.IntRange(min=1), default=None, help=text)
+            for name, text in COUNT_LIMIT_HELP.items()
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def input_limits(loaded: LoadedConfig, given: dict[str, Any]) -> InputLimits:
+    """The input limits: the command line, else the config file, else the defaults."""
+    from serverless_fit.format.limits import DEFAULT_LIMITS, InputLimits
+    from serverless_fit.format.units import UnitError, parse_size
+
+    values = loaded.values
+    chosen: dict[str, Any] = {}
+    for option in LIMIT_OPTIONS:
+        value = given.get(option)
+        if value is None:
+            value = getattr(values, option)
+        if value is not None:
+            chosen[option.removeprefix("max_")] = value
+    size = chosen.get("file_size")
+    if isinstance(size, str):
+        try:
+            chosen["file_size"] = int(parse_size(size).bytes)
+        except UnitError as error:
+            fail([usage_problem("--max-file-size", f"found {size!r}; allowed: {error.allowed}")])
+    return InputLimits(**{**vars(DEFAULT_LIMITS), **chosen})
+
+
+def rule_packs_of(loaded: LoadedConfig, given: tuple[str, ...]) -> tuple[str, ...]:
+    """Rule packs from the config file (relative to it), then those given on the command line."""
+    return (*(loaded.path(p) for p in loaded.values.rules or ()), *given)
+
+
+def batch_options(command: F) -> F:
+    """Options shared by every command that assesses a batch."""
+    decorators = [
+        click.argument("paths", nargs=-1, required=True),
+        click.option(
+            "--target",
+            "targets",
+            multiple=True,
+            help="Platform to assess against (repeatable; default aws-lambda); `all` for every "
+            "platform of the workload's allowed providers. `serverless-fit platforms` lists them.",
+        ),
+        click.option(
+            "--as-of",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            default=None,
+            help="Date that waiver expiry is judged on (default: today).",
+        ),
+        click.option(
+            "--free-tier/--no-free-tier",
+            default=None,
+            help="Include the providers' free tiers in costs (default: no).",
+        ),
+        click.option(
+            "--exclude",
+            multiple=True,
+            metavar="GLOB",
+            help="Skip files whose path, name or folder matches (repeatable).",
+        ),
+        RULES_OPTION,
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Processes to assess with (default: the number of CPUs).",
+        ),
+        click.option(
+            "--follow-symlinks/--no-follow-symlinks",
+            default=None,
+            help="Follow symbolic links when searching folders (default: no).",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Config file (default: the nearest .serverless-fit.yaml or pyproject.toml "
+            "with [tool.serverless-fit]).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return limit_options(command)
+
+
+def load_config(config_file: Path | None) -> LoadedConfig:
+    from serverless_fit.errors import InputError
+    from serverless_fit.format import config
+
+    try:
+        return config.load(config_file, Path.cwd())
+    except InputError as error:
+        fail(error.problems)
+
+
+def run_batch(
+    loaded: LoadedConfig,
+    paths: tuple[str, ...],
+    targets: tuple[str, ...],
+    as_of: dt.datetime | None,
+    free_tier: bool | None,
+    exclude: tuple[str, ...],
+    rule_packs: tuple[str, ...],
+    jobs: int | None,
+    follow_symlinks: bool | None,
+    *,
+    limits: InputLimits,
+    emit: Callable[[ReportStream], None],
+    output: Path | None,
+    gate: Gate | None = None,
+    verbose: bool = False,
+    counterfactuals: bool = True,
+    cost_curves: bool = False,
+) -> ReportStream:
+    """Find the files, assess them (in parallel when it pays) while `emit` writes the report,
+    and return the report, read to the end: its summary and errors are then final."""
+    from serverless_fit.errors import InputError
+    from serverless_fit.format.discover import discover
+    from serverless_fit.pipeline.assess import Options
+    from serverless_fit.pipeline.batch import assess_batch, default_jobs
+    from serverless_fit.render.output import replaces_an_input
+
+    values = loaded.values
+    follow = follow_symlinks if follow_symlinks is not None else bool(values.follow_symlinks)
+    files, problems = discover(paths, (*(values.exclude or ()), *exclude), follow)
+    if not files and not problems:
+        message = "found no *.yaml or *.yml workload files; allowed: files, folders or globs"
+        fail([usage_problem(" ".join(paths), message)])
+    if output is not None and replaces_an_input(output, files):
+        message = "is one of the files to assess; allowed: a report file that is not an input"
+        fail([usage_problem(str(output), message, "--output")])
+    options = Options(
+        targets=targets or tuple(values.target or DEFAULT_TARGETS),
+        as_of=as_of.date() if as_of else None,
+        free_tier=free_tier if free_tier is not None else bool(values.free_tier),
+        counterfactuals=counterfactuals,
+        verbose=verbose,
+        limits=limits,
+        cost_curves=cost_curves,
+    )
+    packs = rule_packs_of(loaded, rule_packs)
+    workers = jobs or values.jobs or default_jobs()
+    from serverless_fit.pipeline.gate import judge
+
+    try:
+        with progress(len(files)) as advance:
+            report = assess_batch(files, packs, options, workers, advance, problems)
+            if gate is not None:
+                report = judge(report, gate)
+            emit(report)  # the report is read, and the files assessed, while it is written
+    except InputError as error:
+        fail(error.problems)
+    return report
+
+
+def usage_problem(file: str, message: str, field: str | None = None) -> Problem:
+    from serverless_fit.errors import Problem
+
+    return Problem(file, None, None, field, message)
+
+
+class NoProgress:
+    def __enter__(self) -> Callable[[int], None] | None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class ProgressBar:
+    """A bar on stderr while a large batch runs, only when stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        self.progress = Progress(
+            "assessing",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task = self.progress.add_task("files", total=total)
+
+    def __enter__(self) -> Callable[[int], None]:
+        self.progress.start()
+        return lambda done: self.progress.advance(self.task, done)
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+
+def progress(total: int) -> NoProgress | ProgressBar:
+    if total >= PROGRESS_MIN_FILES and sys.stderr.isatty():
+        return ProgressBar(total)
+    return NoProgress()
+
+
+def silence_stdout() -> None:
+    """Send what is left for standard output nowhere, so that flushing it at exit cannot fail
+    a second time after a write to it failed."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def write_report(chunks: Iterable[str], output: Path | None) -> None:
+    """Print the report as it comes, or write it to `output` (whole, or not at all)."""
+    if output is None:
+        for chunk in chunks:
+            try:
+                click.echo(chunk, nl=False)
+            except BrokenPipeError:
+                raise  # the reader left: handled once, at the top
+            except OSError as error:  # a full disk behind a redirection
+                silence_stdout()
+                reason = error.strerror or str(error)
+                fail([usage_problem("standard output", f"cannot write the report: {reason}")])
+        return
+    from serverless_fit.render.output import write_atomically
+
+    try:
+        write_atomically(output, chunks)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        fail([usage_problem(str(output), f"cannot write the report: {reason}", "--output")])
+
+
+def emitter(name: str, output: Path | None, width: int | None) -> Callable[[ReportStream], None]:
+    """Writes a report in one format: result by result for the formats that stream."""
+    from serverless_fit.render import STREAMING, renderer, streamer
+
+    def emit(report: ReportStream) -> None:
+        options = render_options(width, output is not None)
+        if name in STREAMING:
+            write_report(streamer(name)(report, options), output)
+        else:
+            write_report([renderer(name)(report.collect(), options)], output)
+
+    return emit
+
+
+def format_for(requested: str, output: Path | None) -> str:
+    if requested != "auto":
+        return requested
+    if output is not None:
+        return SUFFIX_FORMATS.get(output.suffix.lower(), "text")
+    return "terminal" if sys.stdout.isatty() else "text"

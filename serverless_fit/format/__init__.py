@@ -1,0 +1,1 @@
+"""The workload format: units, word lists, models, YAML with source marks, loading and limits."""

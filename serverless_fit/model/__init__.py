@@ -1,0 +1,1 @@
+"""Pure computation from a workload and a profile: facts, traffic, simulation and cost."""

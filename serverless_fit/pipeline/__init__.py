@@ -1,0 +1,1 @@
+"""Assessing files and batches, and judging the results against CI thresholds."""

@@ -1,0 +1,1 @@
+"""The rule engine, rule packs, scoring and counterfactuals."""
