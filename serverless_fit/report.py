@@ -67,6 +67,24 @@ class CostSide:
     monthly_usd: float
     items: dict[str, float]
     unpriced: tuple[str, ...] = ()  # billed parts left out because their price is unconfirmed
+    notes: tuple[str, ...] = ()  # how it was priced (batching, what was left out and why)
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """How the always-on side was sized (README, "Always-on fleet")."""
+
+    mode: str  # fleet (instances all day) or scheduled (a task per run)
+    instance: str
+    baseline: str
+    min_count: int
+    max_count: int
+    target_utilisation: float
+    requests_per_instance: int
+    processes_per_instance: int
+    shape: str  # where the day's shape came from
+    load_balancer: str | None
+    instance_hours: float
 
 
 @dataclass(frozen=True)
@@ -76,6 +94,8 @@ class AlwaysOnCost:
     instance: str
     count: int
     baseline: str
+    sizing: Sizing | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,10 +104,21 @@ class BreakEven:
     per_second: float
 
 
+def break_even_words(ratio: float, rate: str | None) -> str:
+    """Where the two bills cross, as a clause a message or a report line ends with."""
+    if rate is None:
+        side = "serverless" if ratio < 1 else "always-on"
+        return f"{side} stays cheaper at any traffic of this shape"
+    if ratio < 1:
+        return f"serverless stays cheaper up to an average of {rate}"
+    return f"serverless becomes cheaper below an average of {rate}"
+
+
 @dataclass(frozen=True)
 class CostPoint:
     per_second: float  # average requests a second
     monthly_usd: float  # the serverless bill at that rate
+    always_on_usd: float | None = None  # the always-on bill at that rate
 
 
 @dataclass(frozen=True)

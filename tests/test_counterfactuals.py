@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from serverless_fit.data import catalog
 from serverless_fit.format.workload import Workload
+from serverless_fit.model.bills import CostSettings
 from serverless_fit.model.facts import derive_facts
 from serverless_fit.pipeline.assess import Options, assess_files
 from serverless_fit.report import Result
@@ -179,13 +180,14 @@ def test_counterfactuals_show_in_terminal_and_json() -> None:
 @pytest.mark.parametrize("path", sorted(WORKLOADS.glob("*.yaml")), ids=lambda p: p.stem)
 @pytest.mark.parametrize("free_tier", [False, True])
 def test_the_search_decides_each_rule_as_assessing_does(path: Path, free_tier: bool) -> None:
+    settings = CostSettings(free_tier=free_tier)
     # The search derives only the facts a rule reads; it must never decide otherwise.
     for document in yaml.safe_load_all(path.read_text()):
         workload = Workload.model_validate(json.loads(json.dumps(document, default=str)))
         for platform in catalog.platforms().values():
-            facts = derive_facts(workload, platform, free_tier=free_tier)
+            facts = derive_facts(workload, platform, settings=settings)
             for rule in RULES:
-                clears = _clears_with(rule, platform, free_tier)
+                clears = _clears_with(rule, platform, settings)
                 assert clears(workload) == (rule.evaluate(facts).state is False), rule.id
 
 

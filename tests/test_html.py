@@ -96,20 +96,26 @@ def test_the_cost_chart_has_every_target_the_baseline_and_break_evens(
     report: tuple[Path, str],
 ) -> None:
     _, text = report
-    chart = text.split('id="document-ocr-batch-cost"')[1].split("</figure>")[0]
+    chart = text.split('id="hostile-cost"')[1].split("</figure>")[0]
     series = re.findall(r'data-series="([^"]+)"', chart)
-    assert series[:4] == [
-        "aws-lambda",
-        "azure-functions",
-        "cloudflare-workers",
-        "gcp-cloud-run-functions",
-    ]
-    assert series[4].startswith("always-on (2 x t3.medium)")
+    targets = ["aws-lambda", "azure-functions", "cloudflare-workers", "gcp-cloud-run-functions"]
+    assert series[:4] == targets
+    # Each provider's own always-on option, once: Cloudflare shares AWS's.
+    fleets = series[4:]
+    assert len(fleets) == 3 and all(s.startswith("always-on: ") for s in fleets)
+    assert [f.split("(")[-1] for f in fleets] == ["aws-fargate)", "azure-vm)", "gcp-compute)"]
     assert len(re.findall(r'class="marker marker-break-even"', chart)) == 4
-    assert "this workload: 30.4/month" in chart
+    assert "this workload: 5/s" in chart
     # Azure's bill leaves out a request price it does not confirm: its break-even is a ceiling.
     assert "azure-functions break-even: ≤ " in chart
     assert "aws-lambda break-even: ≤" not in chart
+
+
+def test_a_job_billed_per_run_on_both_sides_has_no_break_even(report: tuple[Path, str]) -> None:
+    _, text = report
+    chart = text.split('id="document-ocr-batch-cost"')[1].split("</figure>")[0]
+    assert "task per run" in chart
+    assert "marker-break-even" not in chart and "none within the range" in chart
 
 
 def test_the_json_report_holds_the_chart_data_only_when_asked(tmp_path: Path) -> None:

@@ -11,8 +11,9 @@ import pytest
 from serverless_fit.data.catalog import platforms
 from serverless_fit.format.units import parse_duration, parse_size
 from serverless_fit.format.workload import Workload
-from serverless_fit.model.cost import CostInputs, serverless_bill
 from serverless_fit.model.facts import cold_start_share
+from serverless_fit.model.inputs import CostInputs
+from serverless_fit.model.serverless import serverless_bill
 from serverless_fit.pipeline.assess import Options, assess_files
 from serverless_fit.rules.rulepacks import builtin_rules
 from tests.conftest import ROOT
@@ -20,28 +21,34 @@ from tests.conftest import ROOT
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_verdict_table_matches_the_tool(monkeypatch: pytest.MonkeyPatch) -> None:
+def _block(name: str, expected: str, update: bool) -> None:
+    """A generated block of the README (between `<!-- name:start -->` and `:end -->`) is what
+    the tool produces; `--update-golden` rewrites it instead (review the diff)."""
+    path = ROOT / "README.md"
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(f"<!-- {name}:start -->\n")
+    shown, tail = rest.split(f"<!-- {name}:end -->")
+    if update:
+        path.write_text(f"{head}<!-- {name}:start -->\n{expected}<!-- {name}:end -->{tail}")
+        return
+    assert shown == expected
+
+
+def test_verdict_table_matches_the_tool(
+    monkeypatch: pytest.MonkeyPatch, update_golden: bool
+) -> None:
     monkeypatch.chdir(ROOT)
-    block = README.split("<!-- verdicts:start -->")[1].split("<!-- verdicts:end -->")[0]
-    rows = list(block.strip().splitlines()[2:])
-    table = {}
-    for row in rows:
-        cells = [cell.strip() for cell in row.strip("|").split("|")]
-        path = re.search(r"`([^`]+)`", cells[0])
-        assert path is not None
-        table[path.group(1)] = (cells[1], cells[2], cells[3])
     options = Options(as_of=dt.date(2026, 11, 27))
     paths = sorted((ROOT / "workloads").glob("*.yaml"))
     report = assess_files([p.relative_to(ROOT) for p in paths], builtin_rules(), options)
-    actual = {
-        r.file: (
-            r.verdict,
-            f"{r.score:g}",
-            ", ".join(f.rule for f in r.active if f.severity in ("blocker", "risk")),
-        )
-        for r in report.results
-    }
-    assert table == actual
+    rows = [
+        "| workload | verdict | score | active blockers and risks |",
+        "| --- | --- | --- | --- |",
+    ]
+    for r in report.results:
+        risks = ", ".join(f.rule for f in r.active if f.severity in ("blocker", "risk"))
+        rows.append(f"| [`{r.file}`]({r.file}) | {r.verdict} | {r.score:g} | {risks} |")
+    _block("verdicts", "\n".join(rows) + "\n", update_golden)
 
 
 def test_the_scoring_example_is_the_tools_own_line() -> None:
@@ -50,12 +57,7 @@ def test_the_scoring_example_is_the_tools_own_line() -> None:
     assert f"    {line}\n" in README
 
 
-def test_the_bill_table_is_what_the_cost_model_computes() -> None:
-    block = README.split("<!-- bills:start -->")[1].split("<!-- bills:end -->")[0]
-    rows = {}
-    for row in block.strip().splitlines()[2:]:
-        target, bill = (cell.strip() for cell in row.strip("|").split("|"))
-        rows[target] = bill
+def test_the_bill_table_is_what_the_cost_model_computes(update_golden: bool) -> None:
     inputs = CostInputs(
         monthly_requests=10_000_000,
         duration=parse_duration("200ms"),
@@ -67,7 +69,7 @@ def test_the_bill_table_is_what_the_cost_model_computes() -> None:
         payload=None,
         ephemeral_storage=None,
     )
-    expected = {}
+    rows = ["| target | bill |", "| --- | --- |"]
     for target, platform in platforms().items():
         bill = serverless_bill(platform, inputs, free_tier=False)
         assert bill is not None
@@ -75,8 +77,41 @@ def test_the_bill_table_is_what_the_cost_model_computes() -> None:
         text = f"{parts} = ${bill.monthly_usd:,.2f}"
         if bill.unpriced:
             text += f", without {', '.join(bill.unpriced)} (price unconfirmed)"
-        expected[target] = text
-    assert rows == expected
+        rows.append(f"| {target} | {text} |")
+    _block("bills", "\n".join(rows) + "\n", update_golden)
+
+
+def test_the_fleet_example_is_what_the_tool_computes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    options = Options(as_of=dt.date(2026, 11, 27))
+    report = assess_files([ROOT / "workloads" / "checkout-api.yaml"], builtin_rules(), options)
+    [result] = report.results
+    assert result.cost is not None and result.cost.always_on and result.cost.serverless
+    fleet = result.cost.always_on
+    sizing = fleet.sizing
+    assert sizing is not None
+    assert (sizing.instance, sizing.min_count, sizing.max_count) == ("t3.medium", 2, 4)
+    assert (sizing.requests_per_instance, sizing.processes_per_instance) == (48, 6)
+    assert sizing.load_balancer == "Application Load Balancer"
+    assert fleet.items == {"instances": 101.23, "load_balancer": 25.77}
+    stated = [
+        f"{sizing.instance_hours:,.2f} instance-hours",
+        f"**${fleet.items['instances']:,.2f}**",
+        f"**${fleet.items['load_balancer']:,.2f}**",
+        f"Always-on **${fleet.monthly_usd:,.2f}** a month",
+        f"**${result.cost.serverless.monthly_usd:,.2f}** serverless",
+        f"a ratio of {result.cost.ratio:.2f}",
+    ]
+    flat = " ".join(README.split())
+    for text in stated:
+        assert text in flat, text
+    assert result.cost.break_even is not None
+    assert f"up to an average of {result.cost.break_even.rate}" in flat
+    serverless = result.cost.serverless.items
+    assert (
+        f"(requests ${serverless['requests']:,.2f}, compute ${serverless['compute']:,.2f}, "
+        f"init ${serverless['init']:,.2f}, front door ${serverless['front_door']:,.2f})" in flat
+    )
 
 
 def test_the_cold_start_example() -> None:
@@ -98,14 +133,42 @@ def test_the_readme_test_command_is_what_ci_runs() -> None:
     assert shlex.split(test_command)[-1] == "pytest"
 
 
-def test_the_company_rule_example_is_the_tools_output(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_company_rule_example_is_the_tools_output(
+    monkeypatch: pytest.MonkeyPatch, update_golden: bool
+) -> None:
     from click.testing import CliRunner
 
     from serverless_fit.cli import main
 
     monkeypatch.chdir(ROOT)
     block = README.split("<!-- acme:start -->")[1].split("<!-- acme:end -->")[0]
-    command, *shown = block.strip().strip("`").strip().splitlines()
+    command = block.strip().strip("`").strip().splitlines()[0]
     args = shlex.split(command.removeprefix("$ "))[1:]
     result = CliRunner().invoke(main, [*args, "--as-of", "2026-11-27"])
-    assert result.stdout.splitlines() == shown
+    _block("acme", f"```\n{command}\n{result.stdout}```\n", update_golden)
+
+
+def _field_paths(model: type, prefix: str = "") -> list[str]:
+    import typing
+
+    from pydantic import BaseModel
+
+    paths = []
+    for name, info in model.model_fields.items():  # type: ignore[attr-defined]
+        path = f"{prefix}{name}"
+        paths.append(path)
+        for candidate in (info.annotation, *typing.get_args(info.annotation)):
+            inner = [candidate, *typing.get_args(candidate)]
+            for item in inner:
+                if isinstance(item, type) and issubclass(item, BaseModel):
+                    paths += _field_paths(item, f"{path}.")
+    return sorted(set(paths))
+
+
+def test_the_format_reference_names_every_field() -> None:
+    reference = (ROOT / "docs" / "format.md").read_text(encoding="utf-8")
+    for path in _field_paths(Workload):
+        leaf = path.split(".")[-1]
+        assert re.search(rf"^\s*-?\s*{{?\s*{re.escape(leaf)}\s*:", reference, re.M) or (
+            f"`{path}`" in reference
+        ), path

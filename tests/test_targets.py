@@ -21,7 +21,7 @@ from tests.conftest import MINIMAL, deep_merge
 from tests.test_cli import run
 
 RULES = builtin_rules()
-TODAY = dt.date(2026, 11, 27)
+TODAY = dt.date(2026, 12, 3)
 
 
 def assess(tmp_path: Path, workload: dict[str, Any], *targets: str) -> dict[str, Result]:
@@ -63,7 +63,32 @@ def test_every_profile_loads_with_a_source_and_a_date_for_each_figure() -> None:
             assert record.source.startswith(("https://", "http://"))
             assert record.as_of <= TODAY
         assert "other" in profile.cold_start.runtimes  # the fallback for unmeasured runtimes
-    assert set(catalog.baselines()) == {"aws-ec2", "aws-fargate"}
+    assert set(catalog.baselines()) == {"aws-ec2", "aws-fargate", "azure-vm", "gcp-compute"}
+    shared = [
+        *catalog.baselines().values(),
+        *catalog.providers().values(),
+        catalog.runtime_defaults(),
+    ]
+    for data in shared:
+        records = list(_sourced(data))
+        assert records, data
+        for record in records:
+            assert record.source.startswith(("https://", "http://"))
+            assert record.as_of <= TODAY
+    for baseline in catalog.baselines().values():
+        for instance in baseline.instances:  # instances carry their own source and date
+            assert instance.source.startswith(("https://", "http://"))
+            assert instance.as_of <= TODAY
+
+
+def test_each_provider_is_compared_with_its_own_always_on_option() -> None:
+    providers = catalog.providers()
+    baselines = catalog.baselines()
+    for provider in ("aws", "azure", "gcp"):
+        assert {baselines[b].provider for b in providers[provider].always_on} == {provider}
+    # Cloudflare sells no always-on instances: compared with AWS, and the report says so.
+    assert {baselines[b].provider for b in providers["cloudflare"].always_on} == {"aws"}
+    assert providers["cloudflare"].always_on_note
 
 
 def _sourced(value: object) -> Any:
@@ -149,7 +174,15 @@ def test_steady_high_load_is_cheaper_always_on_with_the_break_even(tmp_path: Pat
 
 
 def test_unconfirmed_prices_never_claim_serverless_is_cheaper(tmp_path: Path) -> None:
-    result = assess(tmp_path, BATCH_40_MIN, "azure-functions")["azure-functions"]
+    quiet_api = {
+        "name": "quiet-api",
+        "archetype": "api",
+        "runtime": "python",
+        "duration": {"typical": "200ms", "max": "2s"},
+        "traffic": {"pattern": "sporadic", "average": "300/day"},
+        "resources": {"memory": "512MiB"},
+    }
+    result = assess(tmp_path, quiet_api, "azure-functions")["azure-functions"]
     assert result.cost is not None and result.cost.serverless is not None
     assert result.cost.serverless.unpriced == ("requests",)
     assert result.cost.ratio is not None and result.cost.ratio < 0.5
@@ -208,7 +241,7 @@ def test_platforms_lists_every_profile_with_prices_and_dates() -> None:
     for profile in catalog.platforms().values():
         assert profile.id in out and profile.name in out
     assert "$0.20/M requests + $0.0000166667/GB-s (x86_64)" in out
-    assert "2020-12-01 to 2026-11-27" in out  # the oldest and newest figure of AWS Lambda
+    assert "2020-12-01 to 2026-12-03" in out  # the oldest and newest figure of AWS Lambda
     assert "aws-fargate" in out and "t3.medium" in out
 
 

@@ -16,6 +16,7 @@ from serverless_fit.commands.common import (
     FAIL_ON,
     FORMATS,
     batch_options,
+    cost_settings,
     emitter,
     fail,
     format_for,
@@ -106,7 +107,7 @@ def assess(
     verbose: bool,
     counterfactuals: bool | None,
     width: int | None,
-    **limit_options: Any,
+    **options: Any,
 ) -> None:
     """Assess workload files, folders or globs and print a report.
 
@@ -144,12 +145,12 @@ def assess(
         paths,
         targets,
         as_of,
-        free_tier,
+        cost_settings(loaded, free_tier, options),
         exclude,
         rule_packs,
         jobs,
         follow_symlinks,
-        limits=input_limits(loaded, limit_options),
+        limits=input_limits(loaded, options),
         emit=emitter(name, output, width),
         output=output,
         gate=gate,
@@ -182,7 +183,7 @@ def baseline(
     follow_symlinks: bool | None,
     config_file: Path | None,
     output: Path,
-    **limit_options: Any,
+    **options: Any,
 ) -> None:
     """Write a JSON report to compare later runs with (`assess --baseline FILE`).
 
@@ -196,12 +197,12 @@ def baseline(
         paths,
         targets,
         as_of,
-        free_tier,
+        cost_settings(loaded, free_tier, options),
         exclude,
         rule_packs,
         jobs,
         follow_symlinks,
-        limits=input_limits(loaded, limit_options),
+        limits=input_limits(loaded, options),
         emit=emitter("json", output, None),
         output=output,
     )

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from serverless_fit.errors import Problem
     from serverless_fit.format.config import LoadedConfig
     from serverless_fit.format.limits import InputLimits
+    from serverless_fit.model.bills import CostSettings
     from serverless_fit.pipeline.gate import Gate
     from serverless_fit.report import RenderOptions, ReportStream
 
@@ -115,6 +116,75 @@ def input_limits(loaded: LoadedConfig, given: dict[str, Any]) -> InputLimits:
     return InputLimits(**{**vars(DEFAULT_LIMITS), **chosen})
 
 
+COST_OPTIONS = ("target_utilisation", "min_instances", "provisioned_share")
+
+
+def cost_options(command: F) -> F:
+    """How the bills are priced beyond the workload; each also a config key."""
+    decorators = [
+        click.option(
+            "--free-tier/--no-free-tier",
+            default=None,
+            help="Include the providers' free tiers in costs (default: no).",
+        ),
+        click.option(
+            "--target-utilisation",
+            default=None,
+            metavar="PERCENT",
+            help="Share of an always-on instance's request slots used in busy hours (default 60%).",
+        ),
+        click.option(
+            "--min-instances",
+            type=click.IntRange(min=1, max=1000),
+            default=None,
+            help="Always-on instances kept for availability (default 2).",
+        ),
+        click.option(
+            "--provisioned-share",
+            default=None,
+            metavar="PERCENT",
+            help="Share of requests provisioned concurrency is sized to serve warm "
+            "(default 100%: the peak).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def cost_settings(
+    loaded: LoadedConfig, free_tier: bool | None, given: dict[str, Any]
+) -> CostSettings:
+    """The pricing options: the command line, else the config file, else the defaults."""
+    from serverless_fit.format.units import UnitError, parse_percent
+    from serverless_fit.model.bills import CostSettings
+
+    values = loaded.values
+    chosen: dict[str, Any] = {}
+    for option in COST_OPTIONS:
+        value = given.get(option)
+        chosen[option] = value if value is not None else getattr(values, option)
+    for option in ("target_utilisation", "provisioned_share"):
+        text = chosen[option]
+        if text is None:
+            continue
+        flag = "--" + option.replace("_", "-")
+        try:
+            share = parse_percent(str(text))
+        except UnitError as error:
+            fail([usage_problem(flag, f"found {text!r}; allowed: {error.allowed}")])
+        if share <= 0:
+            fail([usage_problem(flag, f"found {text!r}; allowed: a percentage above 0%")])
+        chosen[option] = share
+    defaults = CostSettings()
+    return CostSettings(
+        free_tier=free_tier if free_tier is not None else bool(values.free_tier),
+        target_utilisation=chosen["target_utilisation"] or defaults.target_utilisation,
+        min_instances=chosen["min_instances"] or defaults.min_instances,
+        provisioned_share=chosen["provisioned_share"] or defaults.provisioned_share,
+    )
+
+
 def rule_packs_of(loaded: LoadedConfig, given: tuple[str, ...]) -> tuple[str, ...]:
     """Rule packs from the config file (relative to it), then those given on the command line."""
     return (*(loaded.path(p) for p in loaded.values.rules or ()), *given)
@@ -136,11 +206,6 @@ def batch_options(command: F) -> F:
             type=click.DateTime(formats=["%Y-%m-%d"]),
             default=None,
             help="Date that waiver expiry is judged on (default: today).",
-        ),
-        click.option(
-            "--free-tier/--no-free-tier",
-            default=None,
-            help="Include the providers' free tiers in costs (default: no).",
         ),
         click.option(
             "--exclude",
@@ -172,7 +237,7 @@ def batch_options(command: F) -> F:
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
-    return limit_options(command)
+    return cost_options(limit_options(command))
 
 
 def load_config(config_file: Path | None) -> LoadedConfig:
@@ -190,7 +255,7 @@ def run_batch(
     paths: tuple[str, ...],
     targets: tuple[str, ...],
     as_of: dt.datetime | None,
-    free_tier: bool | None,
+    cost: CostSettings,
     exclude: tuple[str, ...],
     rule_packs: tuple[str, ...],
     jobs: int | None,
@@ -224,7 +289,7 @@ def run_batch(
     options = Options(
         targets=targets or tuple(values.target or DEFAULT_TARGETS),
         as_of=as_of.date() if as_of else None,
-        free_tier=free_tier if free_tier is not None else bool(values.free_tier),
+        cost=cost,
         counterfactuals=counterfactuals,
         verbose=verbose,
         limits=limits,

@@ -61,6 +61,13 @@ class Tier(_Data):
     price: float
 
 
+class InstanceConcurrency(Sourced):
+    """Requests one instance may serve at once, and the vCPUs it needs to serve more than one."""
+
+    value: int = Field(ge=1)
+    min_vcpus: float | None = None
+
+
 class Limits(_Data):
     """Hard limits. Optional ones are absent when the provider publishes no figure."""
 
@@ -77,6 +84,7 @@ class Limits(_Data):
     gpu: SourcedFlag | None = None
     concurrency: SourcedNumber | None = None
     runtimes: SourcedRuntimes | None = None  # None: no published list, every runtime assumed
+    instance_concurrency: InstanceConcurrency | None = None  # instance-billed platforms
 
 
 class TieredPrice(Sourced):
@@ -93,6 +101,7 @@ class FrontDoor(_Data):
 class ColdStartFigure(_Data):
     p50: DurationValue
     p99: DurationValue
+    mean: DurationValue | None = None  # where the source publishes it (INIT billing uses it)
     as_of: dt.date
     note: str
 
@@ -181,6 +190,14 @@ class StaticPrice(Sourced):
     usd: float
 
 
+class TieredTransfer(Sourced):
+    """Bytes sent out, priced per GB (1,024^3 bytes) through cumulative monthly tiers."""
+
+    name: str = "data transfer out"
+    tiers: list[Tier]
+    free_gb: float = 0.0  # subtracted with --free-tier
+
+
 class StaticHosting(_Data):
     """How the provider serves a static website: object storage behind a CDN."""
 
@@ -188,6 +205,28 @@ class StaticHosting(_Data):
     cdn_requests_per_10k: StaticPrice
     storage_per_gb_month: StaticPrice
     free_cdn_requests: SourcedNumber | None = None
+    cdn_data_transfer: TieredTransfer | None = None  # None: the CDN's egress is not priced
+
+
+class WebSocketPrice(Sourced):
+    """A managed WebSocket front door: messages (metered in units) and connection time."""
+
+    name: str
+    usd_per_million_messages: float
+    message_unit: SizeValue
+    usd_per_million_connection_minutes: float
+
+
+class BatchDefault(_Data):
+    default: int = Field(ge=1)
+    max: int | None = None  # None: no published maximum
+
+
+class Batching(Sourced):
+    """Messages per invocation for queue and stream triggers, as the provider sets them."""
+
+    queue: BatchDefault
+    stream: BatchDefault
 
 
 class Pricing(_Data):
@@ -197,11 +236,15 @@ class Pricing(_Data):
     ephemeral_storage: StoragePrice | None = None
     free_tier: FreeTier | None = None
     static_hosting: StaticHosting | None = None
+    init_billed: SourcedFlag | None = None  # the start-up (INIT) phase of a cold start is billed
+    websocket: WebSocketPrice | None = None  # None: no priced WebSocket front door
 
 
 class ColdStartMitigation(Sourced):
     name: str
     usd_per_gb_s: dict[Architecture, float] | None = None  # None: price not confirmed
+    # Duration of runs served by the kept-warm instances, where it differs from on-demand.
+    duration_usd_per_gb_s: dict[Architecture, float] | None = None
 
 
 class UnitPrice(_Data):
@@ -242,11 +285,19 @@ class Platform(_Data):
     cold_start: ColdStart
     pricing: Pricing
     mitigations: Mitigations
+    batching: Batching | None = None  # None: queue and stream triggers are not batched
 
     def timeout_for(self, trigger: str) -> Duration:
         if trigger == "http" and self.limits.timeout_http is not None:
             return self.limits.timeout_http.value
         return self.limits.timeout.value
+
+
+class Burstable(Sourced):
+    """A burstable instance: CPU above `baseline` (a share per vCPU) costs a surplus charge."""
+
+    baseline: float = Field(gt=0, le=1)
+    usd_per_vcpu_hour_surplus: float
 
 
 class Instance(_Data):
@@ -258,6 +309,7 @@ class Instance(_Data):
     source: str = Field(pattern=r"^https?://")
     as_of: dt.date
     note: str | None = None
+    burstable: Burstable | None = None
 
 
 class TaskRate(_Data):
@@ -269,10 +321,25 @@ class TaskRates(Sourced):
     x86_64: TaskRate
     arm64: TaskRate
 
+    def for_architecture(self, architecture: str) -> TaskRate:
+        return self.arm64 if architecture == "arm64" else self.x86_64
+
 
 class TaskSize(_Data):
+    """The memory a task of `vcpus` may have: `memory_min` to `memory_max` in steps."""
+
     vcpus: float
-    memory: SizeValue
+    memory_min: SizeValue
+    memory_max: SizeValue
+    memory_step: SizeValue
+
+
+class TaskSizes(Sourced):
+    sizes: list[TaskSize]
+
+
+class BillingMinimum(Sourced):
+    minimum_seconds: float = Field(ge=0)
 
 
 class Baseline(_Data):
@@ -282,45 +349,60 @@ class Baseline(_Data):
     name: str
     provider: Provider
     hours_per_month: SourcedNumber
-    min_instances: int = Field(ge=1)
+    billing: BillingMinimum
     instances: list[Instance] = Field(default_factory=list)
     rates: TaskRates | None = None
-    task_sizes: list[TaskSize] = Field(default_factory=list)
+    task_sizes: TaskSizes | None = None
 
-    def shapes(self, architecture: Architecture) -> tuple[Instance, ...]:
-        """Every instance shape on offer for one architecture, priced per hour."""
-        key = (self.id, architecture)
-        if key not in _SHAPES:  # worked out once: every assessment prices them all
-            _SHAPES[key] = self._priced_shapes(architecture)
-        return _SHAPES[key]
-
-    def _priced_shapes(self, architecture: Architecture) -> tuple[Instance, ...]:
-        shapes = [i for i in self.instances if i.architecture == architecture]
-        if self.rates is not None:
-            rate = getattr(self.rates, architecture)
-            for size in self.task_sizes:
-                gib = size.memory.gib
-                shapes.append(
-                    Instance(
-                        name=f"{self.id}-{_compact(size.vcpus)}vcpu-{_compact(gib)}gb",
-                        vcpus=size.vcpus,
-                        memory=size.memory,
-                        architecture=architecture,
-                        usd_per_hour=size.vcpus * rate.usd_per_vcpu_hour
-                        + gib * rate.usd_per_gb_hour,
-                        source=self.rates.source,
-                        as_of=self.rates.as_of,
-                        note="vCPU-hours plus GB-hours",
-                    )
-                )
-        return tuple(shapes)
+    def instances_for(self, architecture: Architecture) -> tuple[Instance, ...]:
+        """The instances of one architecture, or every instance when none is of it (a
+        provider that prices no Arm VM sizes Arm workloads on x86)."""
+        matching = tuple(i for i in self.instances if i.architecture == architecture)
+        return matching or tuple(self.instances)
 
 
-_SHAPES: dict[tuple[str, str], tuple[Instance, ...]] = {}
+class LoadBalancerUnit(_Data):
+    """A load balancer's capacity unit: its price and what one unit carries an hour."""
+
+    usd_per_hour: float
+    new_connections_per_second: float
+    gb_processed_per_hour: float
 
 
-def _compact(number: float) -> str:
-    return str(int(number)) if number == int(number) else str(number)
+class LoadBalancer(Sourced):
+    name: str
+    usd_per_hour: float
+    usd_per_gb_processed: float = 0.0
+    capacity_unit: LoadBalancerUnit | None = None
+
+
+class ProviderData(_Data):
+    """What a provider's targets and baselines share: data transfer, the load balancer in
+    front of an always-on fleet, and which baselines its targets are compared with."""
+
+    id: Provider
+    name: str
+    data_transfer: TieredTransfer
+    load_balancer: LoadBalancer | None = None
+    always_on: list[str]
+    always_on_note: str | None = None
+
+
+class RuntimeDefault(Sourced):
+    value: int = Field(ge=1)
+
+
+class RuntimeDefaults(_Data):
+    concurrency: dict[Runtime, RuntimeDefault]
+
+    @model_validator(mode="after")
+    def _has_fallback(self) -> RuntimeDefaults:
+        if "other" not in self.concurrency:
+            raise ValueError("concurrency needs an 'other' default for unlisted runtimes")
+        return self
+
+    def concurrency_of(self, runtime: Runtime | None) -> RuntimeDefault:
+        return self.concurrency.get(runtime or "other") or self.concurrency["other"]
 
 
 class Services(_Data):
@@ -412,6 +494,27 @@ def baselines() -> dict[str, Baseline]:
             profile = _validated(Baseline, "baselines", entry.name)
             found[profile.id] = profile
     return found
+
+
+@functools.cache
+def providers() -> dict[str, ProviderData]:
+    """Provider data by id; each names baselines that exist."""
+    found: dict[str, ProviderData] = {}
+    folder = resources.files("serverless_fit.data").joinpath("providers")
+    known = baselines()
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            data = _validated(ProviderData, "providers", entry.name)
+            missing = [b for b in data.always_on if b not in known]
+            if missing or f"{data.id}.yaml" != entry.name:
+                raise CatalogError(f"providers/{entry.name}: unknown baselines {missing}")
+            found[data.id] = data
+    return found
+
+
+@functools.cache
+def runtime_defaults() -> RuntimeDefaults:
+    return _validated(RuntimeDefaults, "runtimes.yaml")
 
 
 @functools.cache

@@ -39,6 +39,9 @@ class Config(BaseModel):
     format: Format | None = None
     jobs: int | None = Field(default=None, ge=1)
     free_tier: bool | None = Field(default=None, alias="free-tier")
+    target_utilisation: str | None = Field(default=None, alias="target-utilisation")
+    min_instances: int | None = Field(default=None, alias="min-instances", ge=1, le=1000)
+    provisioned_share: str | None = Field(default=None, alias="provisioned-share")
     rules: list[str] | None = None
     counterfactuals: bool | None = None
     max_file_size: str | None = Field(default=None, alias="max-file-size")

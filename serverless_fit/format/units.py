@@ -233,6 +233,21 @@ def parse_rate(text: str) -> Rate:
     return Rate(_amount(match.group(1), text), f"{match.group(2)}/{match.group(3)}")
 
 
+_PERCENT_RE = re.compile(rf"^\s*{_AMOUNT}\s*%\s*$")
+PERCENT_ALLOWED = "a percentage from 0% to 100%, written with % (e.g. 60%)"
+
+
+def parse_percent(text: str) -> float:
+    """`60%` as the share 0.6; more than 100% or no % sign is refused."""
+    match = _PERCENT_RE.match(text)
+    if match is None:
+        raise UnitError(text, PERCENT_ALLOWED)
+    share = _amount(match.group(1), text) / 100.0
+    if share > 1.0:
+        raise UnitError(text, PERCENT_ALLOWED)
+    return share
+
+
 PARSERS = {"duration": parse_duration, "size": parse_size, "rate": parse_rate}
 
 EXAMPLE_UNITS = {"duration": "ms", "size": "MiB", "rate": "/s"}

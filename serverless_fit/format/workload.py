@@ -101,6 +101,13 @@ class Latency(_Section):
 class RunDuration(_Section):
     typical: DurationValue | None = None
     max: DurationValue | None = None
+    waiting: Annotated[
+        DurationValue | None,
+        Field(description="part of one typical run spent waiting on other systems"),
+    ] = None
+
+
+HOURS_PER_DAY = 24
 
 
 class Traffic(_Section):
@@ -108,6 +115,36 @@ class Traffic(_Section):
     average: RateValue | None = None
     peak: RateValue | None = None
     active_hours_per_day: Annotated[float, Field(ge=0, le=24)] | None = None
+    profile: (
+        Annotated[
+            list[Annotated[float, Field(ge=0, le=1e9)]],
+            Field(
+                min_length=HOURS_PER_DAY,
+                max_length=HOURS_PER_DAY,
+                description="24 relative weights, one per hour of the day (UTC, hour 0 first); "
+                "the monthly average stays `average`; overrides the shape that "
+                "`active_hours_per_day` implies",
+            ),
+        ]
+        | None
+    ) = None
+    interval: Annotated[
+        DurationValue | None,
+        Field(description="periodic work: one unit every interval (default: from the average)"),
+    ] = None
+    burst: Annotated[
+        DurationValue | None,
+        Field(description="spiky work: how long a burst at `peak` lasts (default 1min)"),
+    ] = None
+    batch_size: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=10_000,
+            description="queue and stream triggers: messages per invocation "
+            "(default: the provider's documented default)",
+        ),
+    ] = None
 
 
 class Resources(_Section):
@@ -118,12 +155,34 @@ class Resources(_Section):
     payload: SizeValue | None = None
     package: SizeValue | None = None
     ephemeral_storage: SizeValue | None = None
+    concurrency: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=10_000,
+            description="units of work one instance or process serves at once (instance-billed "
+            "platforms and always-on sizing); default per runtime",
+        ),
+    ] = None
+    egress: Annotated[
+        SizeValue | None,
+        Field(description="bytes sent out to the internet per unit of work (data transfer)"),
+    ] = None
 
 
 class State(_Section):
     connections: Literal["none", "long-lived"] | None = None
     in_memory_sessions: bool | None = None
     local_disk: bool | None = None
+    connected_clients: Annotated[
+        int | None,
+        Field(
+            ge=0,
+            le=1_000_000_000,
+            description="long-lived connections: clients connected at once, on average "
+            "(prices WebSocket connection time)",
+        ),
+    ] = None
 
 
 class Constraints(_Section):
@@ -181,6 +240,8 @@ def check_consistency(workload: Workload) -> list[tuple[str, str]]:
                 "allowed: a peak at or above the average",
             )
         )
+    if traffic:
+        problems.extend(_traffic_shape_problems(traffic))
     duration = workload.duration
     if duration and duration.typical and duration.max and duration.typical > duration.max:
         problems.append(
@@ -188,6 +249,14 @@ def check_consistency(workload: Workload) -> list[tuple[str, str]]:
                 "duration.typical",
                 f"typical {duration.typical} is above max {duration.max}; "
                 "allowed: a typical duration at or below the max",
+            )
+        )
+    if duration and duration.waiting and duration.typical and duration.waiting > duration.typical:
+        problems.append(
+            (
+                "duration.waiting",
+                f"waiting {duration.waiting} is above typical {duration.typical}; "
+                "allowed: a wait at or below the typical run",
             )
         )
     latency = workload.latency
@@ -198,4 +267,33 @@ def check_consistency(workload: Workload) -> list[tuple[str, str]]:
                 f"p50 {latency.p50} is above p99 {latency.p99}; allowed: p50 at or below p99",
             )
         )
+    return problems
+
+
+def _traffic_shape_problems(traffic: Traffic) -> list[tuple[str, str]]:
+    """The day's shape must describe some traffic, and never more than the peak."""
+    problems: list[tuple[str, str]] = []
+    for name in ("interval", "burst"):
+        value = getattr(traffic, name)
+        if value is not None and value.seconds <= 0:
+            problems.append((f"traffic.{name}", f"found {value}; allowed: a duration above 0"))
+    profile = traffic.profile
+    if profile is None:
+        return problems
+    total = sum(profile)
+    if total <= 0:
+        message = "found 24 zeros; allowed: weights with at least one above 0"
+        problems.append(("traffic.profile", message))
+    elif traffic.average is not None and traffic.peak is not None:
+        busiest = traffic.average.per_second * HOURS_PER_DAY * max(profile) / total
+        if busiest > traffic.peak.per_second * (1 + 1e-9):
+            hour = profile.index(max(profile))
+            problems.append(
+                (
+                    "traffic.profile",
+                    f"its busiest hour ({hour}:00) averages {format_number(round(busiest, 3))}/s, "
+                    f"above the peak {traffic.peak}; allowed: hourly averages at or below "
+                    "the peak",
+                )
+            )
     return problems

@@ -13,9 +13,19 @@ from pydantic import BaseModel
 
 from serverless_fit.data import catalog
 from serverless_fit.data.catalog import Platform
-from serverless_fit.format.units import SECONDS_PER_MONTH, Duration, Money, Quantity, Rate
+from serverless_fit.format.units import Duration, Money, Quantity, Rate
 from serverless_fit.format.workload import Workload
-from serverless_fit.model.cost import CostEstimate, CostInputs, billed_memory_gb, estimate
+from serverless_fit.model.bills import (
+    DEFAULT_SETTINGS,
+    AlwaysOnBill,
+    CostEstimate,
+    CostSettings,
+)
+from serverless_fit.model.cost import estimate
+from serverless_fit.model.inputs import CostInputs
+from serverless_fit.model.serverless import init_duration, provisioned_cost
+from serverless_fit.model.traffic import day_shape
+from serverless_fit.report import break_even_words
 
 FactValue = Quantity | float | bool | str | tuple[str, ...]
 
@@ -87,12 +97,16 @@ FACT_KINDS: dict[str, str] = {
     "derived.vendor_dependencies": "list",
     "derived.vendor_dependency_count": "number",
     "derived.provisioned_cost_per_month": "money",
+    "derived.provisioned_instances": "number",
     "cost.serverless.monthly_usd": "money",
     "cost.serverless.all_prices_published": "bool",
     "cost.always_on.monthly_usd": "money",
     "cost.always_on.instance": "string",
     "cost.ratio": "ratio",
+    "cost.monthly_difference": "money",
     "cost.break_even": "rate",
+    "cost.break_even_sentence": "string",
+    "cost.always_on.fleet": "string",
 }
 
 HOURS_PER_DAY = 24.0
@@ -203,7 +217,7 @@ def derive_facts(
     workload: Workload,
     platform: Platform,
     *,
-    free_tier: bool = False,
+    settings: CostSettings = DEFAULT_SETTINGS,
     with_cost: bool = True,
     with_break_even: bool = True,
     curve_points: int = 0,
@@ -218,7 +232,7 @@ def derive_facts(
     out.put("trigger", workload.effective_trigger)
     _target_facts(workload, platform, out)
     if only is None or not only.isdisjoint(TRAFFIC_FACTS):
-        _traffic_facts(workload, platform, out, only)
+        _traffic_facts(workload, platform, out, only, settings)
     if only is None or not only.isdisjoint(PORTABILITY_FACTS):
         _portability_facts(workload, out)
     cost = None
@@ -227,7 +241,7 @@ def derive_facts(
             workload,
             platform,
             out,
-            free_tier=free_tier,
+            settings=settings,
             break_even=with_break_even,
             curve_points=curve_points,
         )
@@ -311,7 +325,11 @@ def _peak_rate(workload: Workload) -> Rate | None:
 
 
 def _traffic_facts(
-    workload: Workload, platform: Platform, out: _Collector, only: frozenset[str] | None = None
+    workload: Workload,
+    platform: Platform,
+    out: _Collector,
+    only: frozenset[str] | None = None,
+    settings: CostSettings = DEFAULT_SETTINGS,
 ) -> None:
     """The derived facts of traffic, run time and memory, or each of `only` (a search that
     evaluates one rule many times derives just what the rule reads)."""
@@ -362,26 +380,15 @@ def _traffic_facts(
         timeout = platform.timeout_for(workload.effective_trigger)
         use = longest.seconds / timeout.seconds if longest else None
         out.put("derived.timeout_use", use, ("duration.max",))
-    if only is None or "derived.provisioned_cost_per_month" in only:
-        out.put(
-            "derived.provisioned_cost_per_month",
-            _provisioned_cost(workload, platform),
-            ("resources.memory", "traffic.average", "duration.typical"),
-        )
-
-
-def _provisioned_cost(workload: Workload, platform: Platform) -> Money | None:
-    """A month of warm instances for the average load, with the platform's mitigation."""
-    memory = workload.resources.memory
-    average = workload.traffic.average if workload.traffic else None
-    typical = workload.duration.typical if workload.duration else None
-    prices = platform.mitigations.cold_start.usd_per_gb_s
-    if memory is None or average is None or typical is None or not prices:
-        return None
-    instances = max(1, math.ceil(average.per_second * typical.seconds - 1e-9))
-    price = prices.get(workload.resources.architecture, next(iter(prices.values())))
-    gb = billed_memory_gb(platform, memory)
-    return Money.usd(round(instances * gb * SECONDS_PER_MONTH * price, 2))
+    if only is None or not only.isdisjoint(PROVISIONED_FACTS):
+        priced = None
+        if average is not None and typical is not None:
+            inputs = cost_inputs(workload, platform, out.values.get("derived.cold_start_share"))
+            priced = provisioned_cost(platform, inputs, share=settings.provisioned_share)
+        needs = ("resources.memory", "traffic.average", "duration.typical")
+        out.put("derived.provisioned_cost_per_month", priced[0] if priced else None, needs)
+        warm = float(priced[1]) if priced else None
+        out.put("derived.provisioned_instances", warm, ("traffic.average", "duration.typical"))
 
 
 def _active_hours(workload: Workload) -> float:
@@ -423,7 +430,68 @@ def _portability_facts(workload: Workload, out: _Collector) -> None:
 
 
 FUNCTION_COST_FIELDS = ("traffic.average", "duration.typical", "resources.memory")
-ALWAYS_ON_FIELDS = ("traffic.peak", "duration.typical", "resources.memory")
+ALWAYS_ON_FIELDS = ("traffic.average", "duration.typical", "resources.memory")
+PROVISIONED_FACTS = frozenset(
+    {"derived.provisioned_cost_per_month", "derived.provisioned_instances"}
+)
+
+
+# Work that keeps its CPU busy for the whole run: one process serves one unit at a time.
+CPU_BOUND_ARCHETYPES = frozenset(
+    {"media-processing", "ml-inference", "ml-training", "batch-job", "scheduled-job"}
+)
+
+
+def concurrency_of(workload: Workload) -> int:
+    """Requests one process serves at once: as given, one for CPU-bound archetypes, or the
+    runtime's documented default."""
+    given = workload.resources.concurrency
+    if given is not None:
+        return given
+    if workload.archetype in CPU_BOUND_ARCHETYPES:
+        return 1
+    return catalog.runtime_defaults().concurrency_of(workload.runtime).value
+
+
+def cost_inputs(
+    workload: Workload, platform: Platform, cold_start_share: FactValue | None = None
+) -> CostInputs:
+    """What the bills read from a workload with an average rate (README, "Cost model")."""
+    traffic = workload.traffic
+    assert traffic is not None and traffic.average is not None
+    resources = workload.resources
+    static = workload.archetype == "static-website"
+    state = workload.state
+    init = init_duration(platform, workload.runtime)
+    return CostInputs(
+        monthly_requests=traffic.average.per_month,
+        duration=workload.duration.typical if workload.duration else None,
+        memory=resources.memory,
+        cpus=resources.cpus,
+        architecture=resources.architecture,
+        peak_rate=_peak_rate(workload),
+        http=workload.effective_trigger == "http",
+        payload=resources.payload,
+        ephemeral_storage=resources.ephemeral_storage,
+        static_site=static,
+        site_size=resources.package if static else None,
+        shape=day_shape(traffic),
+        trigger=workload.effective_trigger,
+        batch_size=traffic.batch_size,
+        egress=resources.egress,
+        concurrency=concurrency_of(workload),
+        long_lived=state is not None and state.connections == "long-lived",
+        connected_clients=float(state.connected_clients)
+        if state is not None and state.connected_clients is not None
+        else None,
+        cold_start_share=cold_start_share if isinstance(cold_start_share, float) else None,
+        init_seconds=init.seconds if init is not None else None,
+        gpu=bool(resources.gpu),
+        runtime=workload.runtime,
+        waiting=workload.duration.waiting if workload.duration else None,
+        queued=workload.effective_trigger != "http"
+        and (workload.latency is None or workload.latency.p99 is None),
+    )
 
 
 def _cost_facts(
@@ -431,42 +499,23 @@ def _cost_facts(
     platform: Platform,
     out: _Collector,
     *,
-    free_tier: bool,
+    settings: CostSettings,
     break_even: bool,
     curve_points: int,
 ) -> CostEstimate | None:
     average = workload.traffic.average if workload.traffic else None
-    resources = workload.resources
     static = workload.archetype == "static-website"
     cost = None
     if average is not None:
-        inputs = CostInputs(
-            monthly_requests=average.per_month,
-            duration=workload.duration.typical if workload.duration else None,
-            memory=resources.memory,
-            cpus=resources.cpus,
-            architecture=resources.architecture,
-            peak_rate=_peak_rate(workload),
-            http=workload.effective_trigger == "http",
-            payload=resources.payload,
-            ephemeral_storage=resources.ephemeral_storage,
-            static_site=static,
-            site_size=resources.package if static else None,
-            active_hours_per_day=_active_hours(workload),
-        )
-        # Every target is compared with the same always-on baselines, whatever its provider.
-        baselines = list(catalog.baselines().values())
+        share = out.values.get("derived.cold_start_share")
+        if share is None and platform.cold_start.idle_reclaim is not None:
+            share = cold_start_share(workload, platform.cold_start.idle_reclaim.value)
+        inputs = cost_inputs(workload, platform, share)
         cost = estimate(
-            platform,
-            baselines,
-            inputs,
-            free_tier=free_tier,
-            break_even=break_even,
-            curve_points=curve_points,
+            platform, inputs, settings, break_even=break_even, curve_points=curve_points
         )
-    steady = workload.traffic is not None and workload.traffic.pattern == "steady"
     serverless_needs = ("traffic.average",) if static else FUNCTION_COST_FIELDS
-    always_on_needs = tuple(f for f in ALWAYS_ON_FIELDS if not (steady and f == "traffic.peak"))
+    always_on_needs = ALWAYS_ON_FIELDS
     both = ("cost.serverless.monthly_usd", "cost.always_on.monthly_usd")
     serverless = cost.serverless if cost else None
     always_on = cost.always_on if cost else None
@@ -486,8 +535,34 @@ def _cost_facts(
     )
     out.put("cost.always_on.instance", always_on.instance if always_on else None, always_on_needs)
     out.put("cost.ratio", cost.ratio if cost else None, both)
+    difference = None
+    if serverless is not None and always_on is not None:
+        difference = Money.usd(round(serverless.monthly_usd - always_on.monthly_usd, 2))
+    out.put("cost.monthly_difference", difference, both)
     out.put("cost.break_even", cost.break_even if cost else None, both)
+    out.put("cost.always_on.fleet", fleet_words(always_on) if always_on else None, always_on_needs)
+    sentence = None
+    if cost is not None and cost.ratio is not None and break_even:
+        even = str(cost.break_even) if cost.break_even is not None else None
+        sentence = break_even_words(cost.ratio, even)
+    out.put("cost.break_even_sentence", sentence, both)
     return cost
+
+
+def fleet_words(bill: AlwaysOnBill) -> str:
+    """The always-on option in a few words: '2-4 x t3.medium (aws-ec2) with an ALB'."""
+    sizing = bill.sizing
+    if sizing is None:
+        return bill.instance
+    if sizing.mode == "scheduled":
+        return f"a {sizing.instance} task per run ({sizing.baseline})"
+    counts = (
+        str(sizing.max_count)
+        if sizing.min_count == sizing.max_count
+        else f"{sizing.min_count}-{sizing.max_count}"
+    )
+    door = f" behind an {sizing.load_balancer}" if sizing.load_balancer else ""
+    return f"{counts} x {sizing.instance} ({sizing.baseline}){door}"
 
 
 def format_fact(value: FactValue, kind: str) -> str:

@@ -15,7 +15,7 @@ from serverless_fit.errors import AssessmentError, InputError, Problem
 from serverless_fit.format.limits import DEFAULT_LIMITS, InputLimits
 from serverless_fit.format.loader import LoadedWorkload, load_file
 from serverless_fit.format.workload import Workload
-from serverless_fit.model.cost import CostEstimate
+from serverless_fit.model.bills import DEFAULT_SETTINGS, CostEstimate, CostSettings
 from serverless_fit.model.facts import FACT_KINDS, Facts, derive_facts, format_fact
 from serverless_fit.report import (
     AlwaysOnCost,
@@ -32,6 +32,7 @@ from serverless_fit.report import (
     ReportStream,
     Result,
     RuleInfo,
+    Sizing,
     WaiverInfo,
 )
 from serverless_fit.rules.counterfactuals import counterfactuals
@@ -46,7 +47,7 @@ CURVE_POINTS = 41  # rates priced for a cost chart
 class Options:
     targets: tuple[str, ...] = (DEFAULT_TARGET,)
     as_of: dt.date | None = None
-    free_tier: bool = False
+    cost: CostSettings = DEFAULT_SETTINGS
     counterfactuals: bool = True
     verbose: bool = False  # record why every rule fired or did not
     limits: InputLimits = DEFAULT_LIMITS
@@ -73,13 +74,13 @@ def assess_workload(
     rules: Sequence[Rule],
     *,
     as_of: dt.date,
-    free_tier: bool = False,
+    settings: CostSettings = DEFAULT_SETTINGS,
     with_counterfactuals: bool = True,
     verbose: bool = False,
     curve_points: int = 0,
 ) -> Result:
     workload = loaded.workload
-    facts = derive_facts(workload, platform, free_tier=free_tier, curve_points=curve_points)
+    facts = derive_facts(workload, platform, settings=settings, curve_points=curve_points)
     findings: list[Finding] = []
     not_assessed: list[NotAssessed] = []
     evaluations: list[Evaluation] = []
@@ -104,7 +105,7 @@ def assess_workload(
         for finding in _ordered(findings):
             if finding.severity in ("blocker", "risk") and not finding.waived:
                 rule = by_id[finding.rule]
-                changes += counterfactuals(workload, platform, rule, facts, free_tier=free_tier)
+                changes += counterfactuals(workload, platform, rule, facts, settings=settings)
     scored = score(tuple(findings))
     return Result(
         workload=workload.name,
@@ -219,12 +220,19 @@ def _cost(estimate: CostEstimate | None) -> Cost | None:
     serverless = None
     if estimate.serverless is not None:
         bill = estimate.serverless
-        serverless = CostSide(bill.monthly_usd, dict(bill.items), bill.unpriced)
+        serverless = CostSide(bill.monthly_usd, dict(bill.items), bill.unpriced, bill.notes)
     always_on = None
     if estimate.always_on is not None:
         fleet = estimate.always_on
+        sizing = Sizing(**vars(fleet.sizing)) if fleet.sizing is not None else None
         always_on = AlwaysOnCost(
-            fleet.monthly_usd, dict(fleet.items), fleet.instance, fleet.count, fleet.baseline
+            fleet.monthly_usd,
+            dict(fleet.items),
+            fleet.instance,
+            fleet.count,
+            fleet.baseline,
+            sizing,
+            fleet.notes,
         )
     break_even = None
     if estimate.break_even is not None:
@@ -235,7 +243,7 @@ def _cost(estimate: CostEstimate | None) -> Cost | None:
         ratio=round(estimate.ratio, 3) if estimate.ratio is not None else None,
         break_even=break_even,
         free_tier=estimate.free_tier,
-        curve=tuple(CostPoint(round(rate, 9), usd) for rate, usd in estimate.curve),
+        curve=tuple(CostPoint(round(rate, 9), usd, fleet) for rate, usd, fleet in estimate.curve),
         per_second=round(estimate.per_second, 9) if estimate.curve else None,
     )
 
@@ -319,7 +327,7 @@ def _assess_file(
                 platform,
                 rules,
                 as_of=as_of,
-                free_tier=options.free_tier,
+                settings=options.cost,
                 with_counterfactuals=options.counterfactuals,
                 verbose=options.verbose,
                 curve_points=CURVE_POINTS if options.cost_curves else 0,

@@ -8,11 +8,13 @@ holds (chart coordinates, labels); every figure comes from the assessment.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from serverless_fit.render.costwords import fleet_label
 from serverless_fit.report import VERDICTS, Finding, RenderOptions, Report, Result
 
 WIDTH, HEIGHT = 640, 300  # the cost chart's drawing area, in SVG units
@@ -99,15 +101,15 @@ def _log_ticks(low: float, high: float, place: Any, label: Any) -> tuple[Tick, .
 
 
 def cost_chart(results: list[Result]) -> CostChart | None:
-    """Monthly cost against average traffic, log-log, for each target and the always-on fleet."""
+    """Monthly cost against average traffic, log-log: each target's serverless bill and each
+    provider's always-on option, both moving with the traffic."""
     priced = [r for r in results if r.cost is not None and r.cost.curve]
     if not priced:
         return None
-    rates = [p.per_second for r in priced for p in r.cost.curve if r.cost]  # type: ignore[union-attr]
-    costs = [max(p.monthly_usd, 0.01) for r in priced for p in r.cost.curve if r.cost]  # type: ignore[union-attr]
-    fleet = next((r.cost.always_on for r in priced if r.cost and r.cost.always_on), None)
-    if fleet is not None:
-        costs.append(max(fleet.monthly_usd, 0.01))
+    curves = [r.cost.curve for r in priced if r.cost]
+    rates = [p.per_second for curve in curves for p in curve]
+    costs = [max(p.monthly_usd, 0.01) for curve in curves for p in curve]
+    costs += [max(p.always_on_usd, 0.01) for c in curves for p in c if p.always_on_usd is not None]
     x_low, x_high = min(rates), max(rates)
     y_low, y_high = min(costs), max(costs) * 1.5
     if y_high <= y_low:
@@ -121,36 +123,45 @@ def cost_chart(results: list[Result]) -> CostChart | None:
         span = math.log10(y_high) - math.log10(y_low) or 1.0
         return TOP + HEIGHT - (math.log10(max(usd, y_low)) - math.log10(y_low)) / span * HEIGHT
 
+    def path(points: list[tuple[float, float]]) -> str:
+        return "M" + " L".join(f"{x(rate):.1f},{y(usd):.1f}" for rate, usd in points)
+
     series: list[Series] = []
     markers: list[Marker] = []
+    fleets: dict[str, list[tuple[float, float]]] = {}
     for index, result in enumerate(priced):
         assert result.cost is not None
         color, dash = SERIES_STYLES[index % len(SERIES_STYLES)]
-        points = [(x(p.per_second), y(p.monthly_usd)) for p in result.cost.curve]
-        path = "M" + " L".join(f"{px:.1f},{py:.1f}" for px, py in points)
-        series.append(Series(result.target, color, dash, path, _legend_y(index), "serverless"))
+        points = [(p.per_second, p.monthly_usd) for p in result.cost.curve]
+        series.append(
+            Series(result.target, color, dash, path(points), _legend_y(index), "serverless")
+        )
+        fleet = result.cost.always_on
+        fleet_points = [
+            (p.per_second, p.always_on_usd)
+            for p in result.cost.curve
+            if p.always_on_usd is not None
+        ]
+        if fleet is not None and fleet_points:
+            fleets.setdefault(f"always-on: {fleet_label(fleet)}", fleet_points)
         even = result.cost.break_even
-        if even is not None and fleet is not None:
+        if even is not None and fleet_points:
             bill = result.cost.serverless
             bound = "≤ " if bill is not None and bill.unpriced else ""  # the bill is a floor
             label = f"{result.target} break-even: {bound}{even.rate}"
-            markers.append(
-                Marker(label, round(x(even.per_second), 1), round(y(fleet.monthly_usd), 1), color)
-            )
-    if fleet is not None:
-        level = y(fleet.monthly_usd)
-        path = f"M{LEFT},{level:.1f} L{LEFT + WIDTH},{level:.1f}"
-        label = f"always-on ({fleet.count} x {fleet.instance})"
+            level = _at(fleet_points, even.per_second)
+            markers.append(Marker(label, round(x(even.per_second), 1), round(y(level), 1), color))
+    for label, points in fleets.items():
         color, dash = ALWAYS_ON_STYLE
-        series.append(Series(label, color, dash, path, _legend_y(len(series)), "always-on"))
+        series.append(Series(label, color, dash, path(points), _legend_y(len(series)), "always-on"))
     first = priced[0]
     traffic = first.cost.per_second if first.cost else None
     workload = first.workload
     description = (
         f"Monthly cost in US dollars (log scale) against average requests a second (log scale) "
         f"for {workload} on {', '.join(r.target for r in priced)}"
-        + (", with the always-on fleet" if fleet else "")
-        + ". Break-even points mark where a serverless line crosses the always-on line."
+        + (", with each provider's always-on option" if fleets else "")
+        + ". Break-even points mark where a serverless line crosses an always-on line."
     )
     return CostChart(
         title=f"Monthly cost against traffic: {workload}",
@@ -162,6 +173,15 @@ def cost_chart(results: list[Result]) -> CostChart | None:
         x_ticks=_rate_ticks(x_low, x_high, x),
         y_ticks=_log_ticks(y_low, y_high, y, _money),
     )
+
+
+def _at(points: list[tuple[float, float]], rate: float) -> float:
+    """A curve's value at `rate`, interpolated on the log-log scale the chart draws."""
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        if x0 <= rate <= x1 and x1 > x0 and y0 > 0 and y1 > 0:
+            share = (math.log(rate) - math.log(x0)) / (math.log(x1) - math.log(x0))
+            return math.exp(math.log(y0) + share * (math.log(y1) - math.log(y0)))
+    return min(points, key=lambda point: abs(point[0] - rate))[1]
 
 
 def _legend_y(index: int) -> float:

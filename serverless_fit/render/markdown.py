@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from serverless_fit.render.costwords import fleet_label
 from serverless_fit.report import RenderOptions, Report, Result
 
 TOP_FINDINGS = 3  # blockers and risks shown per workload and target
@@ -28,6 +29,13 @@ def _bill(result: Result) -> str:
     return ("≥ " if bill.unpriced else "") + f"${bill.monthly_usd:,.2f}"
 
 
+def _always_on(result: Result) -> str:
+    fleet = result.cost.always_on if result.cost else None
+    if fleet is None:
+        return "-"
+    return f"${fleet.monthly_usd:,.2f} ({fleet_label(fleet)})"
+
+
 def _issues(result: Result) -> str:
     rules = [f.rule for f in result.active if f.severity in ("blocker", "risk")]
     return ", ".join(rules) if rules else "-"
@@ -48,8 +56,8 @@ def render(report: Report, options: RenderOptions) -> str:
     out.append("")
     if report.results:
         out += [
-            "| workload | target | verdict | score | blockers and risks | per month |",
-            "| --- | --- | --- | ---: | --- | ---: |",
+            "| workload | target | verdict | score | blockers and risks | per month | always-on |",
+            "| --- | --- | --- | ---: | --- | ---: | ---: |",
         ]
         compared = report.compared()
         for r in report.results:
@@ -57,7 +65,7 @@ def render(report: Report, options: RenderOptions) -> str:
             mark = " ❌" if r.failures else ""
             out.append(
                 f"| {escape(r.workload)}{mark} | {r.target}{best} | {_VERDICT[r.verdict]} "
-                f"| {r.score:g} | {_issues(r)} | {_bill(r)} |"
+                f"| {r.score:g} | {_issues(r)} | {_bill(r)} | {_always_on(r)} |"
             )
         out.append("")
     for result in report.results:

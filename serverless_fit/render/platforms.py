@@ -8,11 +8,13 @@ import json
 from rich.table import Table
 from rich.text import Text
 
+from serverless_fit.data import catalog
 from serverless_fit.data.catalog import (
     Baseline,
     Platform,
     Pricing,
     Sourced,
+    TieredTransfer,
     as_data,
     dates,
 )
@@ -112,7 +114,7 @@ def render_list(
     console.print(table)
     console.print()
     fleets = titled_table(
-        "Always-on baselines (every target's bill is compared with the cheapest fit)",
+        "Always-on baselines (each target is compared with its provider's cheapest fit)",
         expand=True,
     )
     fleets.add_column("baseline", no_wrap=True, style="bold")
@@ -131,12 +133,15 @@ def render_list(
                     f"{arch}: {_usd(rate.usd_per_vcpu_hour)} per vCPU + "
                     f"{_usd(rate.usd_per_gb_hour)} per GB"
                 )
-            sizes = ", ".join(f"{t.vcpus:g} vCPU/{t.memory}" for t in baseline.task_sizes)
+        if baseline.task_sizes is not None:
+            sizes = ", ".join(
+                f"{t.vcpus:g} vCPU/{t.memory_min}-{t.memory_max}" for t in baseline.task_sizes.sizes
+            )
             shapes.append(f"task sizes: {sizes}")
         fleets.add_row(
             baseline.id,
             "\n".join(shapes),
-            f"{baseline.min_instances} instances",
+            f"billed {baseline.billing.minimum_seconds:g} s at least",
             _dated(baseline),
         )
     console.print(fleets)
@@ -239,6 +244,46 @@ def _figures(platform: Platform) -> list[tuple[str, str, Sourced | None, str | N
                 f"{_usd(hosting.storage_per_gb_month.usd)}/GB-month",
             )
         )
+        transfer = hosting.cdn_data_transfer
+        if transfer is not None:
+            text = _transfer_text(transfer)
+            rows.append(("static sites", "CDN data transfer", transfer, text))
+    if pricing.init_billed is not None:
+        flag = pricing.init_billed
+        text = "cold starts bill their start-up" if flag.value else "start-up not billed"
+        rows.append(("prices", "init phase", flag, text))
+    if pricing.websocket is not None:
+        socket = pricing.websocket
+        text = (
+            f"{socket.name}: {_usd(socket.usd_per_million_messages)}/M messages of "
+            f"{socket.message_unit}, {_usd(socket.usd_per_million_connection_minutes)}/M "
+            "connection-minutes"
+        )
+        rows.append(("prices", "websocket", socket, text))
+    batching = platform.batching
+    if batching is not None:
+        text = "; ".join(
+            f"{kind} {item.default} a batch" + (f" (at most {item.max})" if item.max else "")
+            for kind, item in (("queue", batching.queue), ("stream", batching.stream))
+        )
+        rows.append(("triggers", "batching", batching, text))
+    network = catalog.providers()[platform.provider]
+    rows.append(
+        ("network", "data transfer", network.data_transfer, _transfer_text(network.data_transfer))
+    )
+    balancer = network.load_balancer
+    if balancer is not None:
+        text = f"{balancer.name}: {_usd(balancer.usd_per_hour)}/hour"
+        if balancer.usd_per_gb_processed:
+            text += f" + {_usd(balancer.usd_per_gb_processed)}/GB processed"
+        if balancer.capacity_unit is not None:
+            unit = balancer.capacity_unit
+            text += (
+                f" + {_usd(unit.usd_per_hour)} per capacity-unit-hour "
+                f"({unit.new_connections_per_second:g} new connections/s or "
+                f"{unit.gb_processed_per_hour:g} GB/hour each)"
+            )
+        rows.append(("always-on", "load balancer", balancer, text))
     cold = platform.cold_start
     idle = cold.idle_reclaim
     rows.append(("cold starts", "idle reclaim", idle, str(idle.value) if idle else None))
@@ -249,12 +294,26 @@ def _figures(platform: Platform) -> list[tuple[str, str, Sourced | None, str | N
         if price
         else "; price unconfirmed"
     )
+    if mitigation.duration_usd_per_gb_s:
+        rates = ", ".join(
+            f"{_usd(p)}/GB-s {a}" for a, p in mitigation.duration_usd_per_gb_s.items()
+        )
+        mitigation_text += f"; runs on them {rates}"
     rows.append(("cold starts", "mitigation", mitigation, mitigation_text))
     for extra in platform.mitigations.cold_start_by_runtime:
         charges = "; ".join(f"{_usd(p.usd)} {p.unit}" for p in extra.prices)
         text = f"{extra.name} for {', '.join(extra.runtimes)}: {charges or 'no extra charge'}"
         rows.append(("cold starts", "mitigation", extra, text))
     return rows
+
+
+def _transfer_text(transfer: TieredTransfer) -> str:
+    tiers = "; ".join(
+        f"{_usd(t.price)}/GB" + (f" up to {t.up_to:,.0f} GB" if t.up_to else "")
+        for t in transfer.tiers
+    )
+    free = f", {transfer.free_gb:g} GB free (--free-tier)" if transfer.free_gb else ""
+    return f"{transfer.name}: {tiers}{free}"
 
 
 def _plain(value: object) -> str:
@@ -267,7 +326,8 @@ def _plain(value: object) -> str:
 
 def render_profile(platform: Platform, options: RenderOptions, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(as_data(platform), indent=2, ensure_ascii=False) + "\n"
+        data = {**as_data(platform), "network": as_data(catalog.providers()[platform.provider])}
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     buffer = io.StringIO()
     console = string_console(buffer, options)
     console.print(Text.assemble((platform.name, "bold"), f"  ({platform.id}, {platform.region})"))
@@ -286,12 +346,17 @@ def render_profile(platform: Platform, options: RenderOptions, fmt: str) -> str:
         value = text + (f"\n{record.note}" if record.note else "")
         table.add_row(section, figure, value, record.as_of.isoformat(), record.source)
     console.print(table)
+    network = catalog.providers()[platform.provider]
+    compared = ", ".join(network.always_on)
+    note = f" ({network.always_on_note})" if network.always_on_note else ""
+    console.print(f"Always-on comparison: {compared}{note}; `serverless-fit platforms` lists them.")
     console.print()
     cold = titled_table(
         f"Cold starts by runtime (source: {platform.cold_start.source})",
         expand=True,
     )
     cold.add_column("runtime", no_wrap=True)
+    cold.add_column("mean", justify="right")
     cold.add_column("p50", justify="right")
     cold.add_column("p99", justify="right")
     cold.add_column("as of", no_wrap=True)
@@ -299,6 +364,7 @@ def render_profile(platform: Platform, options: RenderOptions, fmt: str) -> str:
     for runtime, measured in platform.cold_start.runtimes.items():
         cold.add_row(
             runtime,
+            str(measured.mean) if measured.mean else "-",
             str(measured.p50),
             str(measured.p99),
             measured.as_of.isoformat(),

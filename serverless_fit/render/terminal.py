@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from serverless_fit.render.console import string_console, titled_table
-from serverless_fit.report import Finding, RenderOptions, Report, Result
+from serverless_fit.render.costwords import items_text, sizing_text
+from serverless_fit.report import Finding, RenderOptions, Report, Result, break_even_words
 
 VERDICT_STYLE = {
     "good-fit": ("GOOD FIT", "bold green"),
@@ -131,9 +132,12 @@ def _cost_bars(group: list[Result]) -> Table | None:
         bill = result.cost.serverless if result.cost else None
         if bill is not None:
             rows.append((result.target, bill.monthly_usd, _monthly(result)))
-    fleet = next((r.cost.always_on for r in group if r.cost and r.cost.always_on), None)
-    if fleet is not None:
-        rows.append((f"always-on ({fleet.count} x {fleet.instance})", fleet.monthly_usd, ""))
+    fleets: dict[str, float] = {}  # each provider's own always-on option, once
+    for result in group:
+        fleet = result.cost.always_on if result.cost else None
+        if fleet is not None:
+            fleets.setdefault(f"always-on ({fleet.baseline})", fleet.monthly_usd)
+    rows += [(name, amount, "") for name, amount in fleets.items()]
     if len(rows) < 2:
         return None
     largest = max(usd for _, usd, _ in rows) or 1.0
@@ -299,15 +303,18 @@ def _cost(result: Result) -> Table:
     table.add_column("made of")
     if cost.serverless is not None:
         bill = cost.serverless
-        items = ", ".join(f"{name} ${usd:,.2f}" for name, usd in bill.items.items())
-        if bill.unpriced:
-            items += f"; not included, price unconfirmed: {', '.join(bill.unpriced)}"
-        table.add_row(result.target_name, _monthly(result), items)
+        made_of = items_text(bill)
+        if bill.notes:
+            made_of += "\n" + "; ".join(bill.notes)
+        table.add_row(result.target_name, _monthly(result), made_of)
     else:
         table.add_row(result.target_name, "-", "no published prices for this workload")
     if cost.always_on is not None:
-        fleet = f"{cost.always_on.count} x {cost.always_on.instance} ({cost.always_on.baseline})"
-        table.add_row("always-on", f"${cost.always_on.monthly_usd:,.2f}", fleet)
+        fleet = cost.always_on
+        made_of = f"{items_text(fleet)}\n{sizing_text(fleet)}"
+        if fleet.notes:
+            made_of += "\n" + "; ".join(fleet.notes)
+        table.add_row("always-on", f"${fleet.monthly_usd:,.2f}", made_of)
     # With unconfirmed prices the bill is a lower bound: so is the ratio, and the break-even
     # rate is an upper bound.
     partial = cost.serverless is not None and bool(cost.serverless.unpriced)
@@ -317,6 +324,8 @@ def _cost(result: Result) -> Table:
     if cost.break_even is not None:
         rate = ("≤ " if partial else "") + cost.break_even.rate
         table.add_row("break-even", rate, "average rate where both cost the same")
+    elif cost.ratio is not None:
+        table.add_row("break-even", "none", break_even_words(cost.ratio, None))
     return table
 
 

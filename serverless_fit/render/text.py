@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
+from serverless_fit.render.costwords import fleet_label
 from serverless_fit.report import RenderOptions, Report, ReportStream, Result
 
 SHOWN = ("blocker", "risk", "info")  # benefits are in the other formats
@@ -15,7 +16,11 @@ def _bill(result: Result) -> str:
     if bill is None:
         return ""
     lower_bound = "at least " if bill.unpriced else ""
-    return f", {lower_bound}${bill.monthly_usd:,.2f} a month"
+    text = f", {lower_bound}${bill.monthly_usd:,.2f} a month"
+    fleet = result.cost.always_on if result.cost else None
+    if fleet is not None:
+        text += f" (always-on ${fleet.monthly_usd:,.2f}: {fleet_label(fleet)})"
+    return text
 
 
 def _line(file: str, line: int | None) -> str:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from serverless_fit.data.catalog import Platform
 from serverless_fit.format.units import Quantity, format_number
 from serverless_fit.format.workload import Workload, check_consistency
+from serverless_fit.model.bills import CostSettings
 from serverless_fit.model.facts import Facts, derive_facts
 from serverless_fit.report import Counterfactual
 from serverless_fit.rules.engine import Rule, workload_fields
@@ -87,16 +88,16 @@ def _choices(path: tuple[str, ...]) -> tuple[Any, ...]:
 Verdict = Callable[[Workload], bool]
 
 
-def _clears_with(rule: Rule, platform: Platform, free_tier: bool) -> Verdict:
+def _clears_with(rule: Rule, platform: Platform, settings: CostSettings) -> Verdict:
     reads = rule.facts
     reads_cost = any(fact.startswith("cost.") for fact in reads)
-    reads_break_even = "cost.break_even" in reads
+    reads_break_even = any(fact.startswith("cost.break_even") for fact in reads)
 
     def clears(workload: Workload) -> bool:
         facts: Facts = derive_facts(
             workload,
             platform,
-            free_tier=free_tier,
+            settings=settings,
             with_cost=reads_cost,
             with_break_even=reads_break_even,
             reads=reads,
@@ -271,11 +272,11 @@ def _sentence(field: str, value: str, upward: bool | None, rule: Rule, target: s
 
 
 def counterfactuals(
-    workload: Workload, platform: Platform, rule: Rule, facts: Facts, *, free_tier: bool
+    workload: Workload, platform: Platform, rule: Rule, facts: Facts, *, settings: CostSettings
 ) -> list[Counterfactual]:
     """For one finding, the nearest value of each workload field behind it that clears it."""
     data = to_data(workload)
-    clears = _clears_with(rule, platform, free_tier)
+    clears = _clears_with(rule, platform, settings)
     found: list[Counterfactual] = []
     for field in workload_fields(rule, facts):
         path = tuple(field.split("."))

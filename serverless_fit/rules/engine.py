@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from serverless_fit.format.units import PARSERS, UnitError
+from serverless_fit.format.units import PARSERS, Money, UnitError
 from serverless_fit.model.facts import FACT_KINDS, Facts, FactValue, format_fact
 
 Dimension = Literal[
@@ -178,7 +178,7 @@ def _literal(kind: str, op: str, raw: Any, path: tuple[str | int, ...]) -> FactV
     if kind in ("number", "share", "ratio", "money"):
         if isinstance(raw, bool) or not isinstance(raw, int | float):
             raise ConditionError(path, f"a {kind} literal is a number; found {raw!r}")
-        return float(raw)
+        return Money.usd(float(raw)) if kind == "money" else float(raw)
     if kind == "bool":
         if not isinstance(raw, bool):
             raise ConditionError(

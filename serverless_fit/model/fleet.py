@@ -1,0 +1,257 @@
+"""The always-on alternative as an engineer would run it (README, "Always-on fleet").
+
+A fleet of instances sized hour by hour for the day's traffic at a target utilisation, with
+a floor for availability, each instance running as many processes of the workload as fit and
+each process serving several requests at once; a load balancer in front of HTTP work; data
+transfer out. Scheduled work runs as one task per run instead, when that is cheaper.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from serverless_fit.data import catalog
+from serverless_fit.data.catalog import Baseline, Burstable, ProviderData
+from serverless_fit.model.bills import GIB, AlwaysOnBill, CostSettings, FleetSizing, make_bill
+from serverless_fit.model.inputs import CostInputs
+from serverless_fit.model.serverless import transfer_usd
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One instance or task shape, with the processes of the workload it holds."""
+
+    name: str
+    baseline: str
+    vcpus: float
+    usd_per_hour: float
+    processes: int
+    hours_per_month: float
+    minimum_seconds: float
+    burstable: Burstable | None = None
+
+
+def _instance_shapes(baseline: Baseline, inputs: CostInputs, one: bool) -> list[Shape]:
+    assert inputs.memory is not None
+    cpu, memory = inputs.cpu_need, inputs.memory.bytes
+    shapes = []
+    for instance in baseline.instances_for(inputs.architecture):  # type: ignore[arg-type]
+        fits = min(
+            math.floor(instance.vcpus / cpu + 1e-9),
+            math.floor(instance.memory.bytes / memory + 1e-9),
+        )
+        if fits < 1:
+            continue
+        shapes.append(
+            Shape(
+                instance.name,
+                baseline.id,
+                instance.vcpus,
+                instance.usd_per_hour,
+                1 if one else fits,
+                baseline.hours_per_month.value,
+                baseline.billing.minimum_seconds,
+                instance.burstable,
+            )
+        )
+    return shapes
+
+
+def _task_shapes(baseline: Baseline, inputs: CostInputs, one: bool) -> list[Shape]:
+    """For each valid task vCPU size, the least memory that holds the processes its vCPUs
+    can run (one process for a task per run)."""
+    if baseline.rates is None or baseline.task_sizes is None:
+        return []
+    assert inputs.memory is not None
+    cpu, memory = inputs.cpu_need, inputs.memory.bytes
+    rate = baseline.rates.for_architecture(inputs.architecture)
+    shapes = []
+    for size in baseline.task_sizes.sizes:
+        processes = 1 if one else math.floor(size.vcpus / cpu + 1e-9)
+        if processes < 1 or size.vcpus < cpu - 1e-9:
+            continue
+        top = size.memory_max.bytes
+        if processes * memory > top + 1e-6:
+            processes = math.floor(top / memory + 1e-9)
+            if processes < 1:
+                continue
+        low, step = size.memory_min.bytes, size.memory_step.bytes
+        steps = max(0, math.ceil((processes * memory - low) / step - 1e-9))
+        chosen = min(top, low + steps * step)
+        gib = chosen / GIB
+        shapes.append(
+            Shape(
+                f"{baseline.id}-{_compact(size.vcpus)}vcpu-{_compact(gib)}gb",
+                baseline.id,
+                size.vcpus,
+                size.vcpus * rate.usd_per_vcpu_hour + gib * rate.usd_per_gb_hour,
+                processes,
+                baseline.hours_per_month.value,
+                baseline.billing.minimum_seconds,
+            )
+        )
+    return shapes
+
+
+def _compact(number: float) -> str:
+    return str(int(number)) if number == int(number) else f"{number:g}"
+
+
+def shapes_for(inputs: CostInputs, baselines: list[Baseline], *, one: bool = False) -> list[Shape]:
+    found: list[Shape] = []
+    for baseline in baselines:
+        found += _instance_shapes(baseline, inputs, one) + _task_shapes(baseline, inputs, one)
+    return found
+
+
+@dataclass(frozen=True)
+class _Priced:
+    usd: float
+    items: list[tuple[str, float]]
+    counts: list[int]
+    instance_hours: float
+
+
+def _fleet(shape: Shape, inputs: CostInputs, settings: CostSettings) -> _Priced:
+    """Instances hour by hour: enough request slots at the target utilisation for the
+    highest rate each hour reaches, never fewer than the availability floor."""
+    assert inputs.duration is not None
+    typical = inputs.duration.seconds
+    slots = shape.processes * inputs.concurrency
+    usable = slots * settings.target_utilisation
+    cpu = inputs.cpu_seconds  # with a known wait, CPU bounds an instance too
+    vcpus = shape.vcpus * settings.target_utilisation
+    counts = []
+    for hour in inputs.day.hours:
+        rate = hour.mean if inputs.queued else hour.top
+        needed = math.ceil(rate * typical / usable - 1e-9)
+        if cpu is not None:
+            needed = max(needed, math.ceil(rate * cpu / vcpus - 1e-9))
+        counts.append(max(settings.min_instances, needed))
+    days = shape.hours_per_month / 24.0
+    instance_hours = sum(counts) * days
+    items = [("instances", instance_hours * shape.usd_per_hour)]
+    if shape.burstable is not None:
+        # CPU credits: the day's CPU use over its vCPUs where the wait is known, else its
+        # requests in flight over its slots.
+        if cpu is not None:
+            used = sum(hour.mean * cpu for hour in inputs.day.hours) / (sum(counts) * shape.vcpus)
+        else:
+            used = sum(hour.mean * typical for hour in inputs.day.hours) / (sum(counts) * slots)
+        surplus = max(0.0, used - shape.burstable.baseline)
+        vcpu_hours = surplus * shape.vcpus * instance_hours
+        if vcpu_hours > 0:
+            usd = vcpu_hours * shape.burstable.usd_per_vcpu_hour_surplus
+            items.append(("cpu_credits", usd))
+    return _Priced(sum(usd for _, usd in items), items, counts, instance_hours)
+
+
+def _tasks(shape: Shape, inputs: CostInputs) -> _Priced:
+    """One task per run, billed for the run (at least the billing minimum)."""
+    assert inputs.duration is not None
+    seconds = max(shape.minimum_seconds, inputs.duration.seconds)
+    instance_hours = inputs.monthly_requests * seconds / 3600.0
+    items = [("tasks", instance_hours * shape.usd_per_hour)]
+    if shape.burstable is not None:
+        # A run keeps its CPU busy: everything above the baseline is surplus.
+        busy = 1.0 - shape.burstable.baseline
+        if inputs.cpu_seconds is not None and inputs.duration is not None:
+            busy = max(0.0, inputs.cpu_seconds / (shape.vcpus * seconds) - shape.burstable.baseline)
+        vcpu_hours = busy * shape.vcpus * instance_hours
+        if vcpu_hours > 0:
+            items.append(("cpu_credits", vcpu_hours * shape.burstable.usd_per_vcpu_hour_surplus))
+    top = max(1, math.ceil(inputs.peak_concurrency - 1e-9))
+    return _Priced(sum(usd for _, usd in items), items, [0, top], instance_hours)
+
+
+def _network(provider: ProviderData) -> ProviderData:
+    """The provider whose network the fleet uses: the baselines' own (Cloudflare is compared
+    with AWS, so its fleet pays AWS's load balancer and data transfer)."""
+    baseline = catalog.baselines()[provider.always_on[0]]
+    return catalog.providers()[baseline.provider]
+
+
+def _load_balancer(network: ProviderData, inputs: CostInputs, hours: float) -> float:
+    balancer = network.load_balancer
+    if balancer is None:
+        return 0.0
+    egress = inputs.egress.bytes / GIB if inputs.egress is not None else 0.0
+    days = hours / 24.0
+    usd = hours * balancer.usd_per_hour
+    unit = balancer.capacity_unit
+    if unit is not None:
+        # Each hour's capacity units: the larger of new connections (one a request, an
+        # upper bound) and bytes processed; billed per unit-hour.
+        for hour in inputs.day.hours:
+            units = max(
+                hour.mean / unit.new_connections_per_second,
+                hour.mean * 3600.0 * egress / unit.gb_processed_per_hour,
+            )
+            usd += days * units * unit.usd_per_hour
+    usd += inputs.monthly_requests * egress * balancer.usd_per_gb_processed
+    return usd
+
+
+def always_on_bill(
+    provider: str,
+    inputs: CostInputs,
+    settings: CostSettings,
+    *,
+    keep: tuple[str, str] | None = None,
+) -> AlwaysOnBill | None:
+    """The cheapest always-on option on the provider's own baselines, or None without the
+    duration and memory to size it. `keep` (mode, instance) prices a choice already made,
+    as the break-even search does while it moves the traffic."""
+    if inputs.duration is None or inputs.memory is None or inputs.static_site:
+        return None
+    data = catalog.providers()[provider]
+    baselines = [catalog.baselines()[name] for name in data.always_on]
+    options: list[tuple[str, Shape, _Priced]] = []
+    if keep is None or keep[0] == "fleet":
+        for shape in shapes_for(inputs, baselines):
+            if keep is None or keep[1] == shape.name:
+                options.append(("fleet", shape, _fleet(shape, inputs, settings)))
+    if inputs.trigger == "schedule" and (keep is None or keep[0] == "scheduled"):
+        for shape in shapes_for(inputs, baselines, one=True):
+            if keep is None or keep[1] == shape.name:
+                options.append(("scheduled", shape, _tasks(shape, inputs)))
+    if not options:
+        return None
+    mode, shape, priced = min(options, key=lambda o: (o[2].usd, o[0], o[1].name))
+    network = _network(data)
+    items = list(priced.items)
+    door = None
+    if mode == "fleet" and inputs.http and network.load_balancer is not None:
+        door = network.load_balancer.name
+        items.append(("load_balancer", _load_balancer(network, inputs, shape.hours_per_month)))
+    if inputs.egress is not None:
+        gigabytes = inputs.monthly_requests * inputs.egress.bytes / GIB
+        usd = transfer_usd(network.id, gigabytes, free_tier=settings.free_tier)
+        items.append(("data_transfer", usd))
+    bill = make_bill(items)
+    counts = priced.counts
+    sizing = FleetSizing(
+        mode=mode,
+        instance=shape.name,
+        baseline=shape.baseline,
+        min_count=min(counts),
+        max_count=max(counts),
+        target_utilisation=settings.target_utilisation,
+        requests_per_instance=shape.processes * (inputs.concurrency if mode == "fleet" else 1),
+        processes_per_instance=shape.processes,
+        shape=inputs.day.source,
+        load_balancer=door,
+        instance_hours=round(priced.instance_hours, 2),
+    )
+    notes = (data.always_on_note,) if data.always_on_note else ()
+    return AlwaysOnBill(
+        bill.monthly_usd,
+        bill.items,
+        (),
+        notes,
+        shape.name,
+        max(counts),
+        shape.baseline,
+        sizing,
+    )

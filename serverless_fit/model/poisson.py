@@ -1,0 +1,66 @@
+"""Expectations over a Poisson count, exact for small means and approximated for large ones.
+
+Requests in flight at a random instant, with random (Poisson) arrivals, are Poisson with mean
+rate x duration (M/G/infinity); these expectations turn that into instances billed and
+requests served by a fixed number of warm instances.
+"""
+
+from __future__ import annotations
+
+import math
+
+EXACT_MEAN = 50.0  # up to this mean the distribution is summed term by term
+TAIL_SIGMAS = 12.0  # terms beyond this many standard deviations are below 1e-30
+
+
+def _pmf_terms(mean: float) -> list[tuple[int, float]]:
+    """(k, P(N = k)) over every k that carries probability above about 1e-30."""
+    if mean <= 0:
+        return [(0, 1.0)]
+    top = int(mean + TAIL_SIGMAS * math.sqrt(mean) + 20)
+    log_mean = math.log(mean)
+    return [(k, math.exp(k * log_mean - mean - math.lgamma(k + 1))) for k in range(top + 1)]
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def expected_instances(mean: float, per_instance: int) -> float:
+    """E[ceil(N / c)] for N ~ Poisson(mean): instances busy when each serves up to c.
+
+    Exact summation up to a mean of 50; above it, a normal approximation of the tail sums
+    (continuity corrected), and, when c is small against the spread, N / c plus the mean
+    fractional part (c - 1) / 2c of a remainder that is then uniform.
+    """
+    if mean <= 0:
+        return 0.0
+    c = max(1, per_instance)
+    if c == 1:
+        return mean
+    if mean <= EXACT_MEAN:
+        return sum(p * math.ceil(k / c) for k, p in _pmf_terms(mean))
+    sigma = math.sqrt(mean)
+    if c <= sigma / 4:
+        return mean / c + (c - 1) / (2 * c)
+    # E[ceil(N/c)] = sum over j >= 0 of P(N > j c).
+    low = max(0, int((mean - TAIL_SIGMAS * sigma) // c))
+    high = int((mean + TAIL_SIGMAS * sigma) // c) + 1
+    total = float(low)  # every j below the window has P(N > jc) = 1 to within 1e-30
+    for j in range(low, high + 1):
+        total += 1.0 - _normal_cdf((j * c + 0.5 - mean) / sigma)
+    return total
+
+
+def expected_served(mean: float, warm: int) -> float:
+    """E[min(N, n)] for N ~ Poisson(mean): requests in flight that `n` warm instances hold."""
+    if mean <= 0 or warm <= 0:
+        return 0.0
+    if mean <= EXACT_MEAN:
+        return sum(p * min(k, warm) for k, p in _pmf_terms(mean))
+    # E[min(N, n)] = mean - E[(N - n)+], the latter for a normal with continuity correction.
+    sigma = math.sqrt(mean)
+    z = (warm + 0.5 - mean) / sigma
+    density = math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    excess = sigma * density + (mean - warm - 0.5) * (1.0 - _normal_cdf(z))
+    return max(0.0, mean - max(0.0, excess))

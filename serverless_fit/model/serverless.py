@@ -1,0 +1,331 @@
+"""The monthly serverless bill: requests (batched), compute (per run or per instance-second,
+shared across concurrent requests), start-up, front door or WebSocket API, data transfer,
+static hosting, and the price of provisioned concurrency (README, "Cost model")."""
+
+from __future__ import annotations
+
+import math
+
+from serverless_fit.data import catalog
+from serverless_fit.data.catalog import ComputePrice, Platform
+from serverless_fit.format.units import SECONDS_PER_MONTH, Duration, Money, Size
+from serverless_fit.model.bills import GIB, Bill, make_bill, tiered
+from serverless_fit.model.inputs import MIB, CostInputs
+from serverless_fit.model.poisson import expected_instances, expected_served
+
+DAYS_PER_MONTH = SECONDS_PER_MONTH / 86400.0
+MINUTES_PER_MONTH = SECONDS_PER_MONTH / 60.0
+
+
+def _round_up(amount: float, step: float) -> float:
+    return math.ceil(amount / step - 1e-9) * step
+
+
+def billed_memory(platform: Platform, memory: Size) -> Size:
+    """Memory as the platform bills it: its next size or step up, at least its minimum."""
+    compute = platform.pricing.compute
+    floor = platform.limits.memory_min.value.bytes
+    if compute.memory_sizes:
+        fitting = [s for s in compute.memory_sizes if s.bytes >= memory.bytes - 1e-6]
+        chosen = (
+            min(fitting, key=lambda s: s.bytes)
+            if fitting
+            else max(compute.memory_sizes, key=lambda s: s.bytes)
+        )
+        return Size(max(chosen.bytes, floor) / MIB, "MiB")
+    step = compute.memory_step.bytes if compute.memory_step else 1.0
+    return Size(max(_round_up(memory.bytes, step), floor) / MIB, "MiB")
+
+
+def billed_memory_gb(platform: Platform, memory: Size) -> float:
+    """Billed memory in GB as price lists count it (1 GB = 1024 MB)."""
+    return billed_memory(platform, memory).bytes / GIB
+
+
+def billed_seconds(compute: ComputePrice, seconds: float) -> float:
+    """One invocation's duration as billed: rounded up to the step, at least the minimum."""
+    billed = _round_up(seconds, compute.duration_step.seconds)
+    if compute.minimum_duration is not None:
+        billed = max(billed, compute.minimum_duration.seconds)
+    return billed
+
+
+def billed_vcpus(platform: Platform, memory: Size, cpus: float | None) -> float:
+    """vCPUs billed per run: what the memory size comes with, or more when the workload asks."""
+    price = platform.pricing.compute.vcpu_s
+    assert price is not None
+    billed = billed_memory(platform, memory).bytes
+    tiers = sorted(price.vcpus_by_memory, key=lambda t: t.memory.bytes)
+    fitting = [t.vcpus for t in tiers if t.memory.bytes >= billed - 1e-6]
+    vcpus = fitting[0] if fitting else tiers[-1].vcpus
+    return max(vcpus, cpus or 0.0)
+
+
+def batching(platform: Platform, inputs: CostInputs) -> tuple[int, str | None]:
+    """Messages per invocation for queue and stream triggers, and a note saying whose."""
+    if inputs.trigger not in ("queue", "stream") or platform.batching is None:
+        return 1, None
+    default = getattr(platform.batching, inputs.trigger)
+    if inputs.batch_size is None:
+        return default.default, f"{default.default} messages per invocation (provider default)"
+    if default.max is not None and inputs.batch_size > default.max:
+        return default.max, (
+            f"{default.max} messages per invocation (traffic.batch_size {inputs.batch_size} is "
+            f"above the {default.max} {platform.name} allows)"
+        )
+    return inputs.batch_size, f"{inputs.batch_size} messages per invocation (traffic.batch_size)"
+
+
+def instance_concurrency(platform: Platform, inputs: CostInputs) -> int:
+    """Requests one instance of an instance-billed platform serves at once."""
+    limit = platform.limits.instance_concurrency
+    concurrency = inputs.concurrency
+    if limit is None:
+        return concurrency
+    concurrency = min(concurrency, limit.value)
+    needs = limit.min_vcpus
+    if needs and inputs.memory is not None and platform.pricing.compute.vcpu_s:
+        vcpus = billed_vcpus(platform, inputs.memory, inputs.cpus)
+        return 1 if vcpus < needs - 1e-9 else concurrency
+    return concurrency
+
+
+def billed_time(platform: Platform, inputs: CostInputs, batch: int) -> float:
+    """Seconds of billed compute in a month.
+
+    Per-run platforms bill each invocation's rounded duration. Instance platforms bill the
+    time instances hold at least one invocation: invocations in flight at an instant are
+    Poisson (arrivals at random, mean rate x billed duration L), an instance holds up to c
+    of them, so instances billed = E[ceil(N / c)], summed over the day's hours and bursts.
+    """
+    compute = platform.pricing.compute
+    assert inputs.duration is not None
+    per_invocation = billed_seconds(compute, inputs.duration.seconds * batch)
+    if compute.billed_per == "run":
+        return inputs.monthly_requests / batch * per_invocation
+    concurrency = instance_concurrency(platform, inputs)
+    total = 0.0
+    for hour in inputs.day.hours:
+        for rate, seconds in hour.segments():
+            in_flight = rate / batch * per_invocation
+            total += seconds * expected_instances(in_flight, concurrency)
+    return total * DAYS_PER_MONTH
+
+
+def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) -> Bill | None:
+    """The monthly serverless bill, or None when the platform or the workload cannot price it."""
+    if inputs.static_site:
+        return _static_bill(platform, inputs, free_tier=free_tier)
+    if inputs.duration is None or inputs.memory is None:
+        return None
+    pricing = platform.pricing
+    compute = pricing.compute
+    free = pricing.free_tier if free_tier else None
+    batch, batch_note = batching(platform, inputs)
+    notes = [batch_note] if batch_note else []
+    invocations = inputs.monthly_requests / batch
+    seconds = billed_time(platform, inputs, batch)
+    items: list[tuple[str, float]] = []
+    unpriced: list[str] = []
+    if pricing.plan_fee is not None:
+        items.append(("plan", pricing.plan_fee.usd_per_month))
+    billable = max(0.0, invocations - pricing.requests.included - (free.requests if free else 0))
+    if pricing.requests.usd_per_million is None:
+        unpriced.append("requests")
+    else:
+        items.append(("requests", billable * pricing.requests.usd_per_million / 1e6))
+    gb = billed_memory_gb(platform, inputs.memory)
+    if compute.gb_s is not None:
+        tiers = compute.gb_s.for_architecture(inputs.architecture)
+        gb_s = max(0.0, seconds * gb - (free.gb_s if free else 0.0))
+        items.append(("compute", tiered(gb_s, tiers)))
+        init = _init_gb_s(platform, inputs, invocations, gb)
+        if init > 0:
+            items.append(("init", tiered(gb_s + init, tiers) - tiered(gb_s, tiers)))
+    if compute.vcpu_s is not None:
+        vcpu_s = seconds * billed_vcpus(platform, inputs.memory, inputs.cpus)
+        vcpu_s = max(0.0, vcpu_s - (free.vcpu_s if free else 0.0))
+        items.append(("cpu", vcpu_s * compute.vcpu_s.usd_per_vcpu_s))
+    if compute.cpu_ms is not None:
+        cpu_ms = max(0.0, seconds * 1000 - compute.cpu_ms.included_ms)
+        items.append(("cpu", cpu_ms * compute.cpu_ms.usd_per_million_ms / 1e6))
+    storage = inputs.ephemeral_storage
+    storage_price = pricing.ephemeral_storage
+    if storage_price is not None and storage is not None and storage > storage_price.included:
+        extra_gb = (storage.bytes - storage_price.included.bytes) / GIB
+        items.append(("ephemeral_storage", seconds * extra_gb * storage_price.usd_per_gb_s))
+    if inputs.http:
+        _front_door(platform, inputs, items, unpriced, notes)
+    _data_transfer(platform, inputs, items, notes, free_tier=free_tier)
+    if inputs.gpu:
+        offered = platform.limits.gpu.value if platform.limits.gpu else None
+        if offered:
+            unpriced.append("gpu")
+            notes.append(f"GPU time on {platform.name} has no confirmed price")
+        elif offered is False:
+            notes.append(f"no GPU on {platform.name}")
+    return make_bill(items, tuple(unpriced), tuple(notes))
+
+
+def _init_gb_s(platform: Platform, inputs: CostInputs, invocations: float, gb: float) -> float:
+    """GB-s of billed start-up: cold invocations times the runtime's mean init duration."""
+    billed = platform.pricing.init_billed
+    if billed is None or not billed.value:
+        return 0.0
+    if inputs.cold_start_share is None or inputs.init_seconds is None:
+        return 0.0
+    return invocations * inputs.cold_start_share * inputs.init_seconds * gb
+
+
+def _front_door(
+    platform: Platform,
+    inputs: CostInputs,
+    items: list[tuple[str, float]],
+    unpriced: list[str],
+    notes: list[str],
+) -> None:
+    """The HTTP front door: a gateway per request, or for long-lived connections a WebSocket
+    API billed by messages and connection-minutes."""
+    socket = platform.pricing.websocket
+    if inputs.long_lived and socket is not None:
+        units = _units(inputs.payload, socket.message_unit)
+        messages = inputs.monthly_requests * units
+        items.append(("websocket_messages", messages * socket.usd_per_million_messages / 1e6))
+        if inputs.connected_clients is None:
+            unpriced.append("websocket_connections")
+            notes.append("connection-minutes not priced: give state.connected_clients")
+        else:
+            minutes = inputs.connected_clients * MINUTES_PER_MONTH
+            usd = minutes * socket.usd_per_million_connection_minutes / 1e6
+            items.append(("websocket_connections", usd))
+        notes.append(f"long-lived connections through {socket.name}")
+        return
+    if inputs.long_lived:
+        notes.append(f"long-lived connections are not priced on {platform.name}")
+    door = platform.front_door
+    if door.usd_per_million_requests is None:
+        return
+    units = _units(inputs.payload, door.metering_unit.value if door.metering_unit else None)
+    price = door.usd_per_million_requests.tiers
+    items.append(("front_door", tiered(inputs.monthly_requests * units, price, per=1e6)))
+
+
+def _units(payload: Size | None, unit: Size | None) -> int:
+    """Metering units of one message: its size over the unit, rounded up, at least one."""
+    if payload is None or unit is None:
+        return 1
+    return max(1, math.ceil(payload.bytes / unit.bytes - 1e-9))
+
+
+def transfer_usd(provider: str, gigabytes: float, *, free_tier: bool) -> float:
+    """Internet data transfer out at the provider's tiered rates (its free GB with --free-tier)."""
+    price = catalog.providers()[provider].data_transfer
+    billable = max(0.0, gigabytes - (price.free_gb if free_tier else 0.0))
+    return tiered(billable, price.tiers)
+
+
+def _data_transfer(
+    platform: Platform,
+    inputs: CostInputs,
+    items: list[tuple[str, float]],
+    notes: list[str],
+    *,
+    free_tier: bool,
+) -> None:
+    if inputs.egress is None:
+        notes.append("data transfer out not priced: give resources.egress")
+        return
+    gigabytes = inputs.monthly_requests * inputs.egress.bytes / GIB
+    items.append(("data_transfer", transfer_usd(platform.provider, gigabytes, free_tier=free_tier)))
+
+
+def _static_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) -> Bill | None:
+    """Object storage behind a CDN: CDN requests and data transfer, plus stored bytes."""
+    hosting = platform.pricing.static_hosting
+    if hosting is None:
+        return None
+    requests = inputs.monthly_requests
+    if free_tier and hosting.free_cdn_requests is not None:
+        requests = max(0.0, requests - hosting.free_cdn_requests.value)
+    items = [("cdn_requests", requests / 1e4 * hosting.cdn_requests_per_10k.usd)]
+    unpriced: list[str] = []
+    notes: list[str] = []
+    size = inputs.egress or inputs.payload
+    transfer = hosting.cdn_data_transfer
+    if transfer is None:
+        unpriced.append("cdn_data_transfer")
+    elif size is None:
+        unpriced.append("cdn_data_transfer")
+        notes.append("CDN data transfer not priced: give resources.egress")
+    else:
+        if inputs.egress is None:
+            notes.append("each response counted at resources.payload, an upper bound")
+        gigabytes = inputs.monthly_requests * size.bytes / GIB
+        billable = max(0.0, gigabytes - (transfer.free_gb if free_tier else 0.0))
+        items.append(("cdn_data_transfer", tiered(billable, transfer.tiers)))
+    if inputs.site_size is not None:
+        items.append(("storage", inputs.site_size.bytes / GIB * hosting.storage_per_gb_month.usd))
+    return make_bill(items, tuple(unpriced), tuple(notes))
+
+
+def warm_instances(inputs: CostInputs, share: float) -> int:
+    """Provisioned environments that serve `share` of the requests: the peak's concurrency
+    for all of them, or the fewest whose expected share of requests in flight reaches it."""
+    assert inputs.duration is not None
+    peak = max(1, math.ceil(inputs.peak_concurrency - 1e-9))
+    if share >= 1:
+        return peak
+    low, high = 1, peak
+    while low < high:
+        middle = (low + high) // 2
+        if served_share(inputs, middle) >= share:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def served_share(inputs: CostInputs, warm: int) -> float:
+    """Share of the requests in flight that `warm` kept-warm environments hold, over the day."""
+    assert inputs.duration is not None
+    typical = inputs.duration.seconds
+    held = total = 0.0
+    for hour in inputs.day.hours:
+        for rate, seconds in hour.segments():
+            in_flight = rate * typical
+            held += seconds * expected_served(in_flight, warm)
+            total += seconds * in_flight
+    return 1.0 if total <= 0 else held / total
+
+
+def provisioned_cost(
+    platform: Platform, inputs: CostInputs, *, share: float = 1.0
+) -> tuple[Money, int] | None:
+    """What keeping environments warm adds a month, and how many: the kept-warm GB-s charge,
+    less what the runs they serve save at the lower duration rate, where there is one."""
+    mitigation = platform.mitigations.cold_start
+    prices = mitigation.usd_per_gb_s
+    if inputs.memory is None or inputs.duration is None or not prices:
+        return None
+    warm = warm_instances(inputs, share)
+    architecture = inputs.architecture
+    gb = billed_memory_gb(platform, inputs.memory)
+    price = prices.get(architecture, next(iter(prices.values())))  # type: ignore[call-overload]
+    charge = warm * gb * SECONDS_PER_MONTH * price
+    credit = 0.0
+    durations = mitigation.duration_usd_per_gb_s
+    compute = platform.pricing.compute.gb_s
+    if durations and compute is not None:
+        on_demand = compute.for_architecture(architecture)[0].price
+        on_warm = durations.get(architecture, next(iter(durations.values())))  # type: ignore[call-overload]
+        served = inputs.monthly_requests * inputs.duration.seconds * gb
+        credit = served * served_share(inputs, warm) * (on_demand - on_warm)
+    return Money.usd(round(charge - credit, 2)), warm
+
+
+def init_duration(platform: Platform, runtime: str | None) -> Duration | None:
+    """The mean start-up of a runtime on the platform (p50 where no mean is published)."""
+    if runtime is None:
+        return None
+    figure = platform.cold_start.figure(runtime)  # type: ignore[arg-type]
+    return figure.mean or figure.p50
