@@ -12,8 +12,9 @@ from serverless_fit.model.fleet import always_on_bill
 from serverless_fit.model.inputs import CostInputs
 from serverless_fit.model.serverless import serverless_bill
 
-BREAK_EVEN_PRECISION = 1e-4  # relative, on the traffic factor
-SEARCH_SPAN = 2.0**40  # the farthest the break-even search moves the traffic, up or down
+BREAK_EVEN_PRECISION = 1e-3  # relative, on the traffic factor: reports print three digits
+SEARCH_SPAN = 1e4  # the farthest the break-even search moves the traffic, up or down
+DIVERGING_STEPS = 2  # doublings in a row that move the bills apart end the search
 CURVE_MARGIN = 30.0  # the chart spans this factor below and above the rates it marks
 
 
@@ -70,9 +71,13 @@ def _break_even(
 ) -> Rate | None:
     """The average rate, on the workload's own daily shape, at which both bills are equal.
 
-    From the workload's traffic the search doubles (or halves) the traffic until the sign
-    of serverless minus always-on changes, then bisects to 0.01%; the crossing nearest the
-    workload's own traffic is the one reported. None when the sign never changes.
+    Both bills are close to straight lines in the traffic (the serverless one through zero,
+    the fleet's from its floor), so the search starts where those lines would cross, steps
+    away from it by a growing factor (10%, then doubling) until serverless minus always-on
+    changes sign between two points, and bisects that bracket (geometrically) to 0.1%. The
+    instance steps of the fleet can make the bills cross more than once; the bracket found
+    first is the one reported. None when the sign does not change within 10,000 times the
+    workload's traffic, either way, or when two doublings in a row move the bills apart.
     """
 
     def gap(factor: float) -> float | None:
@@ -84,30 +89,48 @@ def _break_even(
     here = gap(1.0)
     if here is None:
         return None
+    own = inputs.monthly_requests / SECONDS_PER_MONTH
     if here == 0:
-        return Rate.from_per_second(inputs.monthly_requests / SECONDS_PER_MONTH)
-    step = 2.0 if here < 0 else 0.5
-    inside, outside = 1.0, step
-    while True:
-        found = gap(outside)
-        if found is None:
-            return None
-        if (found >= 0) != (here >= 0):
-            break
-        inside, outside = outside, outside * step
-        if not 1 / SEARCH_SPAN <= outside <= SEARCH_SPAN:
-            return None
-    while abs(outside - inside) > BREAK_EVEN_PRECISION * max(inside, outside):
-        middle = math.sqrt(inside * outside)
+        return Rate.from_per_second(own)
+    below = here < 0  # serverless is cheaper here: the crossing lies above
+
+    def other_side(found: float) -> bool:
+        return (found < 0) != below
+
+    guess = fleet.monthly_usd / (fleet.monthly_usd + here) if fleet.monthly_usd + here > 0 else 1.0
+    guess = min(max(guess, 1 / SEARCH_SPAN), SEARCH_SPAN)
+    # same: a factor on the workload's side of the crossing; far: one past it.
+    found = gap(guess) if (guess > 1.0) == below and guess != 1.0 else None
+    if found is not None and other_side(found):
+        same, far = 1.0, guess
+    else:
+        same = guess if found is not None else 1.0
+        last = found if found is not None else here
+        step, diverging = 1.1, 0
+        while True:
+            far = same * step if below else same / step
+            if not 1 / SEARCH_SPAN <= far <= SEARCH_SPAN:
+                return None
+            found = gap(far)
+            if found is None:
+                return None
+            if other_side(found):
+                break
+            # Doubling the traffic and the bills move apart twice running: they diverge.
+            diverging = diverging + 1 if step == 2.0 and abs(found) >= abs(last) else 0
+            if diverging == DIVERGING_STEPS:
+                return None
+            same, last, step = far, found, min(step * step, 2.0)
+    while abs(far - same) > BREAK_EVEN_PRECISION * max(far, same):
+        middle = math.sqrt(same * far)
         found = gap(middle)
         if found is None:
             return None
-        if (found >= 0) == (here >= 0):
-            inside = middle
+        if other_side(found):
+            far = middle
         else:
-            outside = middle
-    per_second = inputs.monthly_requests / SECONDS_PER_MONTH * outside
-    return Rate.from_per_second(per_second)
+            same = middle
+    return Rate.from_per_second(own * far)
 
 
 def _curve(

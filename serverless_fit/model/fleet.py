@@ -99,10 +99,26 @@ def _compact(number: float) -> str:
 
 
 def shapes_for(inputs: CostInputs, baselines: list[Baseline], *, one: bool = False) -> list[Shape]:
-    found: list[Shape] = []
-    for baseline in baselines:
-        found += _instance_shapes(baseline, inputs, one) + _task_shapes(baseline, inputs, one)
+    assert inputs.memory is not None
+    key = (
+        tuple(b.id for b in baselines),
+        inputs.architecture,
+        inputs.cpu_need,
+        inputs.memory.bytes,
+        one,
+    )
+    found = _SHAPES.get(key)
+    if found is None:  # the same few shapes recur across a batch and within a search
+        found = []
+        for baseline in baselines:
+            found += _instance_shapes(baseline, inputs, one) + _task_shapes(baseline, inputs, one)
+        if len(_SHAPES) > 4096:
+            _SHAPES.clear()
+        _SHAPES[key] = found
     return found
+
+
+_SHAPES: dict[tuple[object, ...], list[Shape]] = {}
 
 
 @dataclass(frozen=True)
@@ -117,7 +133,7 @@ def _fleet(shape: Shape, inputs: CostInputs, settings: CostSettings) -> _Priced:
     """Instances hour by hour: enough request slots at the target utilisation for the
     highest rate each hour reaches, never fewer than the availability floor."""
     assert inputs.duration is not None
-    typical = inputs.duration.seconds
+    typical = inputs.duration.seconds * inputs.scale  # in flight per unit of the day's rates
     slots = shape.processes * inputs.concurrency
     usable = slots * settings.target_utilisation
     cpu = inputs.cpu_seconds  # with a known wait, CPU bounds an instance too
@@ -127,7 +143,7 @@ def _fleet(shape: Shape, inputs: CostInputs, settings: CostSettings) -> _Priced:
         rate = hour.mean if inputs.queued else hour.top
         needed = math.ceil(rate * typical / usable - 1e-9)
         if cpu is not None:
-            needed = max(needed, math.ceil(rate * cpu / vcpus - 1e-9))
+            needed = max(needed, math.ceil(rate * inputs.scale * cpu / vcpus - 1e-9))
         counts.append(max(settings.min_instances, needed))
     days = shape.hours_per_month / 24.0
     instance_hours = sum(counts) * days
@@ -136,7 +152,8 @@ def _fleet(shape: Shape, inputs: CostInputs, settings: CostSettings) -> _Priced:
         # CPU credits: the day's CPU use over its vCPUs where the wait is known, else its
         # requests in flight over its slots.
         if cpu is not None:
-            used = sum(hour.mean * cpu for hour in inputs.day.hours) / (sum(counts) * shape.vcpus)
+            busy = sum(hour.mean for hour in inputs.day.hours) * inputs.scale * cpu
+            used = busy / (sum(counts) * shape.vcpus)
         else:
             used = sum(hour.mean * typical for hour in inputs.day.hours) / (sum(counts) * slots)
         surplus = max(0.0, used - shape.burstable.baseline)
@@ -184,9 +201,10 @@ def _load_balancer(network: ProviderData, inputs: CostInputs, hours: float) -> f
         # Each hour's capacity units: the larger of new connections (one a request, an
         # upper bound) and bytes processed; billed per unit-hour.
         for hour in inputs.day.hours:
+            rate = hour.mean * inputs.scale
             units = max(
-                hour.mean / unit.new_connections_per_second,
-                hour.mean * 3600.0 * egress / unit.gb_processed_per_hour,
+                rate / unit.new_connections_per_second,
+                rate * 3600.0 * egress / unit.gb_processed_per_hour,
             )
             usd += days * units * unit.usd_per_hour
     usd += inputs.monthly_requests * egress * balancer.usd_per_gb_processed

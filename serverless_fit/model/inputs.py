@@ -39,6 +39,7 @@ class CostInputs:
     runtime: str | None = None
     waiting: Duration | None = None  # part of a typical run spent waiting on other systems
     queued: bool = False  # nobody waits on it: bursts can wait in the queue for capacity
+    scale: float = 1.0  # the day's rates times this: a search moves the traffic, not the day
 
     @property
     def cpu_seconds(self) -> float | None:
@@ -59,15 +60,18 @@ class CostInputs:
     def peak_concurrency(self) -> float:
         """Little's law: arrivals per second at the peak times seconds each unit takes."""
         assert self.duration is not None
-        peak = self.peak_rate.per_second if self.peak_rate is not None else self.day.peak
-        return peak * self.duration.seconds
+        if self.peak_rate is not None:
+            return self.peak_rate.per_second * self.duration.seconds
+        return self.day.peak * self.scale * self.duration.seconds
 
     @property
     def day(self) -> DayShape:
-        """The day's shape, or a flat day carrying the monthly volume."""
+        """The day's shape, or a flat day carrying the monthly volume; its rates are to be
+        multiplied by `scale`."""
         if self.shape is not None:
             return self.shape
-        flat = day_shape(Traffic(average=Rate(self.monthly_requests / SECONDS_PER_MONTH, "/s")))
+        average = self.monthly_requests / self.scale / SECONDS_PER_MONTH
+        flat = day_shape(Traffic(average=Rate(average, "/s")))
         assert flat is not None
         return flat
 
@@ -78,7 +82,8 @@ class CostInputs:
         return replace(
             self,
             monthly_requests=self.monthly_requests * factor,
-            shape=self.day.scaled(factor),
+            shape=self.day,
             peak_rate=peak,
             connected_clients=clients,
+            scale=self.scale * factor,
         )

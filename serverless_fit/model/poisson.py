@@ -18,8 +18,13 @@ def _pmf_terms(mean: float) -> list[tuple[int, float]]:
     if mean <= 0:
         return [(0, 1.0)]
     top = int(mean + TAIL_SIGMAS * math.sqrt(mean) + 20)
-    log_mean = math.log(mean)
-    return [(k, math.exp(k * log_mean - mean - math.lgamma(k + 1))) for k in range(top + 1)]
+    # P(k) = P(k - 1) x mean / k, from P(0) = e^-mean (no underflow for means up to 50).
+    terms = []
+    probability = math.exp(-mean)
+    for k in range(top + 1):
+        terms.append((k, probability))
+        probability *= mean / (k + 1)
+    return terms
 
 
 def _normal_cdf(x: float) -> float:
@@ -56,11 +61,20 @@ def expected_served(mean: float, warm: int) -> float:
     """E[min(N, n)] for N ~ Poisson(mean): requests in flight that `n` warm instances hold."""
     if mean <= 0 or warm <= 0:
         return 0.0
+    if warm >= mean + TAIL_SIGMAS * math.sqrt(mean) + 20:
+        return mean  # beyond every count that carries probability: all are held
     if mean <= EXACT_MEAN:
-        return sum(p * min(k, warm) for k, p in _pmf_terms(mean))
-    # E[min(N, n)] = mean - E[(N - n)+], the latter for a normal with continuity correction.
+        # E[min(N, n)] = sum over k < n of P(N > k), the tail kept as the terms go.
+        total, tail, probability = 0.0, 1.0, math.exp(-mean)
+        for k in range(warm):
+            tail -= probability  # now P(N > k)
+            total += max(0.0, tail)
+            probability *= mean / (k + 1)
+        return total
+    # E[min(N, n)] = mean - E[(N - n)+], the latter for a normal of the same mean and spread
+    # (no continuity correction: within 0.1% of the exact sum from a mean of 50 up).
     sigma = math.sqrt(mean)
-    z = (warm + 0.5 - mean) / sigma
+    z = (warm - mean) / sigma
     density = math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
-    excess = sigma * density + (mean - warm - 0.5) * (1.0 - _normal_cdf(z))
-    return max(0.0, mean - max(0.0, excess))
+    excess = sigma * density + (mean - warm) * (1.0 - _normal_cdf(z))
+    return min(float(warm), max(0.0, mean - excess))

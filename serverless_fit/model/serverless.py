@@ -105,9 +105,10 @@ def billed_time(platform: Platform, inputs: CostInputs, batch: int) -> float:
         return inputs.monthly_requests / batch * per_invocation
     concurrency = instance_concurrency(platform, inputs)
     total = 0.0
+    per_rate = inputs.scale / batch * per_invocation
     for hour in inputs.day.hours:
-        for rate, seconds in hour.segments():
-            in_flight = rate / batch * per_invocation
+        for rate, seconds in hour.parts:
+            in_flight = rate * per_rate
             total += seconds * expected_instances(in_flight, concurrency)
     return total * DAYS_PER_MONTH
 
@@ -288,10 +289,10 @@ def warm_instances(inputs: CostInputs, share: float) -> int:
 def served_share(inputs: CostInputs, warm: int) -> float:
     """Share of the requests in flight that `warm` kept-warm environments hold, over the day."""
     assert inputs.duration is not None
-    typical = inputs.duration.seconds
+    typical = inputs.duration.seconds * inputs.scale
     held = total = 0.0
     for hour in inputs.day.hours:
-        for rate, seconds in hour.segments():
+        for rate, seconds in hour.parts:
             in_flight = rate * typical
             held += seconds * expected_served(in_flight, warm)
             total += seconds * in_flight

@@ -7,7 +7,7 @@ drives the simulation of cold starts, so all three read one description of the d
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 from serverless_fit.format.units import format_number
 from serverless_fit.format.workload import HOURS_PER_DAY, Traffic
@@ -24,27 +24,33 @@ class Hour:
     base: float  # the rate outside the burst
     burst_rate: float = 0.0  # the rate during the burst (the peak); 0 when none
     burst_seconds: float = 0.0  # how long the burst lasts in this hour
+    # Worked out once: the bills read them many times in a search.
+    top: float = field(init=False, repr=False, compare=False)
+    parts: tuple[tuple[float, float], ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def top(self) -> float:
-        """The highest rate reached in the hour: what capacity must be there for."""
-        return max(self.base, self.burst_rate if self.burst_seconds > 0 else 0.0)
+    def __post_init__(self) -> None:
+        # The highest rate reached in the hour (what capacity must be there for), and the
+        # (rate, seconds) parts that together make the hour's traffic.
+        parts: tuple[tuple[float, float], ...]
+        if self.burst_seconds <= 0:
+            top, parts = self.mean, ((self.mean, SECONDS_PER_HOUR),)
+        else:
+            top = max(self.base, self.burst_rate)
+            parts = (
+                (self.base, SECONDS_PER_HOUR - self.burst_seconds),
+                (self.burst_rate, self.burst_seconds),
+            )
+        object.__setattr__(self, "top", top)
+        object.__setattr__(self, "parts", parts)
 
     def segments(self) -> tuple[tuple[float, float], ...]:
         """(rate, seconds) parts of the hour that together make its traffic."""
-        if self.burst_seconds <= 0:
-            return ((self.mean, SECONDS_PER_HOUR),)
-        return (
-            (self.base, SECONDS_PER_HOUR - self.burst_seconds),
-            (self.burst_rate, self.burst_seconds),
-        )
+        return self.parts
 
     def scaled(self, factor: float) -> Hour:
-        return replace(
-            self,
-            mean=self.mean * factor,
-            base=self.base * factor,
-            burst_rate=self.burst_rate * factor,
+        # Built directly: searches scale every hour many times per workload.
+        return Hour(
+            self.mean * factor, self.base * factor, self.burst_rate * factor, self.burst_seconds
         )
 
 
@@ -66,11 +72,9 @@ class DayShape:
     def scaled(self, factor: float) -> DayShape:
         """The same shape with every rate multiplied (break-even searches move along it)."""
         interval = self.interval / factor if self.interval and factor > 0 else self.interval
-        return replace(
-            self,
-            hours=tuple(hour.scaled(factor) for hour in self.hours),
-            peak=self.peak * factor,
-            interval=interval,
+        hours = tuple(hour.scaled(factor) for hour in self.hours)
+        return DayShape(
+            hours, self.source, self.pattern, self.peak * factor, interval, self.active_seconds
         )
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from serverless_fit.render.costwords import fleet_label
+from serverless_fit.render.costwords import fleet_label, items_text, sizing_text, usd
 from serverless_fit.report import VERDICTS, Finding, RenderOptions, Report, Result
 
 WIDTH, HEIGHT = 640, 300  # the cost chart's drawing area, in SVG units
@@ -232,6 +232,29 @@ def _slug(text: str, used: set[str]) -> str:
     return slug
 
 
+def _bills(results: list[Result]) -> list[dict[str, str]]:
+    """Each target's bill and its provider's always-on option, in words."""
+    rows = []
+    for result in results:
+        cost = result.cost
+        if cost is None or cost.serverless is None:
+            continue
+        bill = cost.serverless
+        fleet = cost.always_on
+        rows.append(
+            {
+                "target": result.target,
+                "serverless": ("≥ " if bill.unpriced else "") + usd(bill.monthly_usd),
+                "serverless_parts": "; ".join((items_text(bill), *bill.notes)),
+                "always_on": usd(fleet.monthly_usd) if fleet else "not sized",
+                "always_on_parts": "; ".join((items_text(fleet), sizing_text(fleet), *fleet.notes))
+                if fleet
+                else "give duration.typical and resources.memory to size it",
+            }
+        )
+    return rows
+
+
 def _groups(report: Report) -> list[dict[str, Any]]:
     grouped: dict[tuple[str, str], list[Result]] = {}
     for result in report.results:
@@ -254,6 +277,7 @@ def _groups(report: Report) -> list[dict[str, Any]]:
                 if bill
                 else "not priced",
                 "chart": cost_chart(results),
+                "bills": _bills(results),
             }
         )
     return groups
