@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from serverless_fit.data.catalog import Platform, Tier, platforms
+from serverless_fit.data.catalog import Platform, Tier, baselines, platforms
 from serverless_fit.format.units import SECONDS_PER_MONTH, parse_duration, parse_rate, parse_size
 from serverless_fit.format.workload import Workload
 from serverless_fit.model.bills import AlwaysOnBill, Bill, CostSettings, tiered
 from serverless_fit.model.cost import _bills_at, estimate
 from serverless_fit.model.facts import cost_inputs
-from serverless_fit.model.fleet import always_on_bill
+from serverless_fit.model.fleet import always_on_bill, shapes_for
 from serverless_fit.model.inputs import CostInputs
 from serverless_fit.model.serverless import (
     billed_memory,
@@ -312,12 +312,16 @@ def test_provisioned_concurrency_covers_the_peak_at_its_real_price() -> None:
 
 
 def test_an_api_instance_serving_80_at_once_is_sized_for_its_busiest_hour() -> None:
-    # 1,000/s at 100 ms: 100 requests in flight around the clock; a process of 512 MiB and
-    # 0.289 vCPU (512 / 1,769) serves 80 at once, 48 at 60%. The candidates, by hand:
-    #   t3.medium holds 6 processes (480 slots): 2 x $0.0416 = $0.0832 an hour
-    #   Fargate 0.5 vCPU / 1 GB holds 1 (80): ceil(100 / 48) = 3 x $0.024685 = $0.074055
-    #   Fargate 1 vCPU / 2 GB holds 3 (240): 2 x $0.04937 = $0.09874
-    # The cheapest: three 0.5-vCPU tasks, 3 x 730 h x $0.024685 = $54.06.
+    # 1,000/s at 100 ms: 100 requests in flight around the clock; a process of 512 MiB runs
+    # on one vCPU and serves 80 at once, 48 at 60%. The candidates, by hand:
+    #   t3.medium holds 2 processes (160 slots, 96 usable): 2 x $0.0416 = $0.0832 an hour,
+    #     and 100 / 320 = 31% busy over its 20% baseline: 0.1125 x 2 vCPU x $0.05 x 2
+    #     = $0.0225 an hour of CPU credits; $0.1057 in all
+    #   Fargate 0.25 vCPU / 0.5 GB runs one process at a quarter (20 slots, 12 usable):
+    #     ceil(100 / 12) = 9 x $0.0123425 = $0.1111
+    #   Fargate 0.5 vCPU / 1 GB at half (40 slots): 5 x $0.024685 = $0.1234
+    #   Fargate 1 vCPU / 2 GB (80 slots): 3 x $0.04937 = $0.1481
+    # The cheapest: two t3.medium, 1,460 h x $0.0416 = $60.74 and $16.43 of credits.
     api = {
         "duration": {"typical": "100ms"},
         "traffic": {"pattern": "steady", "average": "1000/s"},
@@ -326,9 +330,20 @@ def test_an_api_instance_serving_80_at_once_is_sized_for_its_busiest_hour() -> N
     bill = fleet_of(api)
     sizing = bill.sizing
     assert sizing is not None
-    assert sizing.instance == "aws-fargate-0.5vcpu-1gb"
-    assert sizing.requests_per_instance == 80 and (sizing.min_count, sizing.max_count) == (3, 3)
-    assert dict(bill.items)["instances"] == 54.06
+    assert sizing.instance == "t3.medium"
+    assert sizing.requests_per_instance == 160 and (sizing.min_count, sizing.max_count) == (2, 2)
+    assert dict(bill.items)["instances"] == 60.74
+    assert dict(bill.items)["cpu_credits"] == 16.43
+    # The Fargate sizes as priced above: a process per vCPU, a part of one on smaller tasks.
+    tasks = shapes_for(cost_inputs(workload(**api), LAMBDA), [baselines()["aws-fargate"]])
+    by_vcpus = {shape.vcpus: shape for shape in tasks}
+    assert (by_vcpus[0.25].processes, by_vcpus[0.25].share) == (1, 0.25)
+    assert by_vcpus[0.25].usd_per_hour == pytest.approx(0.0123425)
+    assert (by_vcpus[2].processes, by_vcpus[2].share) == (2, 1.0)
+    # Given vCPUs are a floor: a 2-vCPU process never runs on a smaller task.
+    wide = deep_merge(api, {"resources": {"cpus": 2}})
+    tasks = shapes_for(cost_inputs(workload(**wide), LAMBDA), [baselines()["aws-fargate"]])
+    assert min(shape.vcpus for shape in tasks) == 2
     # The ALB: $0.0225 an hour plus 1,000 new connections/s / 25 = 40 LCU x $0.008 an hour
     assert dict(bill.items)["load_balancer"] == round(730 * (0.0225 + 40 * 0.008), 2)
     assert sizing.load_balancer == "Application Load Balancer"
@@ -339,8 +354,10 @@ def test_an_api_instance_serving_80_at_once_is_sized_for_its_busiest_hour() -> N
 
 def test_the_fleet_follows_the_hours_and_keeps_its_floor() -> None:
     # 1,000/s by day (500/s on average over 12 hours) at 100 ms: 100 in flight by day, none
-    # at night; a 2 GiB JVM serves 200 (Tomcat's default): by day ceil(100 / 120) = 1, so
-    # the floor of 2 all day; with a floor of 1, 1; at 20% utilisation ceil(100 / 40) = 3.
+    # at night; a 2 GiB JVM serves 200 at once (Tomcat's default) on a vCPU. By hand:
+    #   Fargate 0.25 vCPU / 2 GB runs one at a quarter (50 slots, 30 at 60%): 4 by day,
+    #     the floor of 2 by night: 72 task-hours a day x $0.01901 = $41.63 a month
+    #   t3.medium holds two (400 slots, 240 at 60%): 2 all day = $60.74
     day = {
         "runtime": "java",
         "duration": {"typical": "100ms"},
@@ -348,12 +365,20 @@ def test_the_fleet_follows_the_hours_and_keeps_its_floor() -> None:
         "resources": {"memory": "2GiB"},
     }
     bill = fleet_of(day)
-    assert bill.sizing is not None and (bill.sizing.min_count, bill.sizing.max_count) == (2, 2)
+    assert bill.sizing is not None and bill.sizing.instance == "aws-fargate-0.25vcpu-2gb"
+    assert (bill.sizing.min_count, bill.sizing.max_count) == (2, 4)
+    assert dict(bill.items)["instances"] == 41.63
+    # A floor of 1: one t3.medium all day, 730 h x $0.0416 = $30.37, under its CPU baseline
     lone = fleet_of(day, CostSettings(min_instances=1))
-    assert lone.sizing is not None and lone.sizing.min_count == 1
-    assert lone.monthly_usd < bill.monthly_usd
+    assert lone.sizing is not None and (lone.sizing.instance, lone.sizing.max_count) == (
+        "t3.medium",
+        1,
+    )
+    assert dict(lone.items) == {"instances": 30.37, "load_balancer": 133.23}
+    # At 20%: t3.medium has 80 usable slots, 2 by day; the small tasks need 10 by day.
     tight = fleet_of(day, CostSettings(target_utilisation=0.2))
-    assert tight.sizing is not None and tight.sizing.max_count == 3
+    assert tight.sizing is not None and tight.sizing.instance == "t3.medium"
+    assert tight.sizing.max_count == 2 and dict(tight.items)["instances"] == 60.74
 
 
 def test_http_bursts_size_every_active_hour_for_the_peak_but_queues_absorb_them() -> None:
@@ -366,14 +391,16 @@ def test_http_bursts_size_every_active_hour_for_the_peak_but_queues_absorb_them(
     http = fleet_of(spiky).sizing
     queued = fleet_of({**spiky, "trigger": "queue"}).sizing
     assert http is not None and queued is not None
-    # 2,000/s x 0.2 s = 400 in flight: 6 x 80 slots at 60% = 288 an instance: 2
-    assert http.max_count == 2 and queued.max_count == 2
+    # 2,000/s x 0.2 s = 400 in flight: a t3.medium's 2 x 80 slots at 60% = 96: 5
+    assert (http.instance, http.max_count) == ("t3.medium", 5)
+    # Queued, the hour's mean of 10/s is 2 in flight: the floor of two quarter-vCPU tasks
+    assert (queued.instance, queued.max_count) == ("aws-fargate-0.25vcpu-0.5gb", 2)
     bigger = fleet_of({**spiky, "traffic": {**spiky["traffic"], "peak": "20000/s"}}).sizing
     queued_bigger = fleet_of(
         {**spiky, "trigger": "queue", "traffic": {**spiky["traffic"], "peak": "20000/s"}}
     ).sizing
     assert bigger is not None and queued_bigger is not None
-    assert bigger.max_count == math.ceil(20000 * 0.2 / 288)  # held for the burst
+    assert bigger.max_count == math.ceil(20000 * 0.2 / 96)  # held for the burst
     assert queued_bigger.max_count == 2  # the hour's mean: bursts wait in the queue
 
 

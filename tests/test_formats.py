@@ -91,10 +91,10 @@ def test_junit_parses_with_a_junit_parser(mixed: Path, tmp_path: Path) -> None:
     failed = {
         case.classname for _, case in cases if any(isinstance(r, Failure) for r in case.result)
     }
-    assert failed == {"report-export", "slow-job"}
+    assert failed == {"customer-portal", "report-export", "slow-job"}
     errored = [s for s, case in cases if any(isinstance(r, Error) for r in case.result)]
     assert errored == [str(mixed / "hostile.yaml"), str(mixed / "invalid.yaml")]
-    assert xml.failures == 2 and xml.errors == 2
+    assert xml.failures == 3 and xml.errors == 2
 
 
 def test_junit_cases_pass_without_thresholds(mixed: Path) -> None:
@@ -108,7 +108,7 @@ def test_markdown_has_a_table_and_escapes_user_text(mixed: Path) -> None:
     assert "| workload | target | verdict | score | blockers and risks | per month |" in out
     assert "<script>" not in out and "\\<script\\>alert(1)\\</script\\> \\| \\*x\\*" in out
     assert "slow-job ❌" in out
-    assert "**Thresholds: 2 result(s) failed.**" in out
+    assert "**Thresholds: 3 result(s) failed.**" in out
     assert "### Files that could not be assessed" in out
     assert "- **blocker DUR003** (line 11)" in out
 

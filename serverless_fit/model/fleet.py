@@ -27,21 +27,36 @@ class Shape:
     vcpus: float
     usd_per_hour: float
     processes: int
+    share: float  # of a process's vCPUs each process gets: below 1 on the smallest tasks
     hours_per_month: float
     minimum_seconds: float
     burstable: Burstable | None = None
 
 
-def _instance_shapes(baseline: Baseline, inputs: CostInputs, one: bool) -> list[Shape]:
+def _packing(inputs: CostInputs, vcpus: float, memory: float, one: bool) -> tuple[int, float]:
+    """How many processes of the workload a machine of `vcpus` and `memory` bytes runs, and
+    the share of a process's CPU each gets; (0, 0) when it cannot run one.
+
+    A fleet runs a process per `process_vcpus`; a machine with fewer vCPUs than a process
+    asks for runs one at that share, unless the workload gave its vCPUs. A task per run
+    needs the CPU share the function would have had."""
     assert inputs.memory is not None
-    cpu, memory = inputs.cpu_need, inputs.memory.bytes
+    by_memory = math.floor(memory / inputs.memory.bytes + 1e-9)
+    if one:
+        return (1, 1.0) if by_memory >= 1 and vcpus >= inputs.cpu_share - 1e-9 else (0, 0.0)
+    need = inputs.process_vcpus
+    if vcpus >= need - 1e-9:
+        return min(by_memory, math.floor(vcpus / need + 1e-9)), 1.0
+    if inputs.cpus is not None or by_memory < 1:
+        return 0, 0.0
+    return 1, vcpus / need
+
+
+def _instance_shapes(baseline: Baseline, inputs: CostInputs, one: bool) -> list[Shape]:
     shapes = []
     for instance in baseline.instances_for(inputs.architecture):  # type: ignore[arg-type]
-        fits = min(
-            math.floor(instance.vcpus / cpu + 1e-9),
-            math.floor(instance.memory.bytes / memory + 1e-9),
-        )
-        if fits < 1:
+        processes, share = _packing(inputs, instance.vcpus, instance.memory.bytes, one)
+        if processes < 1:
             continue
         shapes.append(
             Shape(
@@ -49,7 +64,8 @@ def _instance_shapes(baseline: Baseline, inputs: CostInputs, one: bool) -> list[
                 baseline.id,
                 instance.vcpus,
                 instance.usd_per_hour,
-                1 if one else fits,
+                processes,
+                share,
                 baseline.hours_per_month.value,
                 baseline.billing.minimum_seconds,
                 instance.burstable,
@@ -64,18 +80,14 @@ def _task_shapes(baseline: Baseline, inputs: CostInputs, one: bool) -> list[Shap
     if baseline.rates is None or baseline.task_sizes is None:
         return []
     assert inputs.memory is not None
-    cpu, memory = inputs.cpu_need, inputs.memory.bytes
+    memory = inputs.memory.bytes
     rate = baseline.rates.for_architecture(inputs.architecture)
     shapes = []
     for size in baseline.task_sizes.sizes:
-        processes = 1 if one else math.floor(size.vcpus / cpu + 1e-9)
-        if processes < 1 or size.vcpus < cpu - 1e-9:
-            continue
         top = size.memory_max.bytes
-        if processes * memory > top + 1e-6:
-            processes = math.floor(top / memory + 1e-9)
-            if processes < 1:
-                continue
+        processes, share = _packing(inputs, size.vcpus, top, one)
+        if processes < 1:
+            continue
         low, step = size.memory_min.bytes, size.memory_step.bytes
         steps = max(0, math.ceil((processes * memory - low) / step - 1e-9))
         chosen = min(top, low + steps * step)
@@ -87,6 +99,7 @@ def _task_shapes(baseline: Baseline, inputs: CostInputs, one: bool) -> list[Shap
                 size.vcpus,
                 size.vcpus * rate.usd_per_vcpu_hour + gib * rate.usd_per_gb_hour,
                 processes,
+                share,
                 baseline.hours_per_month.value,
                 baseline.billing.minimum_seconds,
             )
@@ -103,7 +116,7 @@ def shapes_for(inputs: CostInputs, baselines: list[Baseline], *, one: bool = Fal
     key = (
         tuple(b.id for b in baselines),
         inputs.architecture,
-        inputs.cpu_need,
+        inputs.cpus,
         inputs.memory.bytes,
         one,
     )
@@ -129,12 +142,18 @@ class _Priced:
     instance_hours: float
 
 
+def _slots(shape: Shape, inputs: CostInputs) -> int:
+    """Units of work one instance serves at once: each process's concurrency, scaled down
+    on a machine too small for a whole process."""
+    return shape.processes * max(1, math.floor(inputs.concurrency * shape.share + 1e-9))
+
+
 def _fleet(shape: Shape, inputs: CostInputs, settings: CostSettings) -> _Priced:
     """Instances hour by hour: enough request slots at the target utilisation for the
     highest rate each hour reaches, never fewer than the availability floor."""
     assert inputs.duration is not None
     typical = inputs.duration.seconds * inputs.scale  # in flight per unit of the day's rates
-    slots = shape.processes * inputs.concurrency
+    slots = _slots(shape, inputs)
     usable = slots * settings.target_utilisation
     cpu = inputs.cpu_seconds  # with a known wait, CPU bounds an instance too
     vcpus = shape.vcpus * settings.target_utilisation
@@ -256,7 +275,7 @@ def always_on_bill(
         min_count=min(counts),
         max_count=max(counts),
         target_utilisation=settings.target_utilisation,
-        requests_per_instance=shape.processes * (inputs.concurrency if mode == "fleet" else 1),
+        requests_per_instance=_slots(shape, inputs) if mode == "fleet" else 1,
         processes_per_instance=shape.processes,
         shape=inputs.day.source,
         load_balancer=door,

@@ -9,7 +9,7 @@ from serverless_fit.format.workload import Traffic
 from serverless_fit.model.traffic import DayShape, day_shape
 
 MIB = 1024.0**2
-# Memory that AWS Lambda pairs with one full vCPU; used to infer a CPU need when none is given.
+# Memory that AWS Lambda pairs with one full vCPU; a function's CPU share follows its memory.
 MEMORY_PER_VCPU = 1769 * MIB
 
 
@@ -47,14 +47,22 @@ class CostInputs:
         rest of the run at its CPU share. None when it does not say."""
         if self.waiting is None or self.duration is None or self.memory is None:
             return None
-        return max(0.0, self.duration.seconds - self.waiting.seconds) * self.cpu_need
+        return max(0.0, self.duration.seconds - self.waiting.seconds) * self.cpu_share
 
     @property
-    def cpu_need(self) -> float:
+    def cpu_share(self) -> float:
+        """vCPUs one unit of work runs on: those given, else the share a function of this
+        memory gets on Lambda, so that both sides of a comparison do the same work."""
         if self.cpus is not None:
             return self.cpus
         assert self.memory is not None
         return self.memory.bytes / MEMORY_PER_VCPU
+
+    @property
+    def process_vcpus(self) -> float:
+        """vCPUs one server process of the workload is given on an always-on instance: those
+        given, else one, the usual one worker per core (README, "Always-on fleet")."""
+        return self.cpus if self.cpus is not None else 1.0
 
     @property
     def peak_concurrency(self) -> float:
