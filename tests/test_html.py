@@ -141,8 +141,15 @@ def test_in_headless_chromium(report: tuple[Path, str]) -> None:
         assert not [m for m in console if m.startswith(("error", "pageerror", "warning"))]
         assert requests == [path.as_uri()]  # the page itself, nothing else
         chart = page.locator("#document-ocr-batch-cost + figure svg")
-        assert chart.locator("g.series").count() == 5
-        assert chart.locator("g.marker-break-even circle").count() == 4
+        # one serverless line per target, one always-on line per provider (AWS, Azure, Google)
+        assert chart.locator("g.series-serverless").count() == 4
+        always_on = chart.locator("g.series-always-on")
+        labels = [always_on.nth(i).get_attribute("data-series") for i in range(always_on.count())]
+        assert len(labels) == 3 and all(str(label).startswith("always-on: ") for label in labels)
+        # a task per run and the functions both cost in proportion to the runs: no crossing
+        assert chart.locator("g.marker-break-even circle").count() == 0
+        pricer = page.locator("#quote-pricer-cost + figure svg")
+        assert pricer.locator("g.marker-break-even circle").count() == 1
         assert chart.locator("g.marker-traffic line").count() == 1
         names = _column(page, 0)
         assert names == ["checkout-api", "document-ocr-batch", "hostile", "quote-pricer"]
