@@ -133,6 +133,25 @@ class Cost:
 
 
 @dataclass(frozen=True)
+class Latency:
+    """The simulated cold starts, latency and scaling of one result (README, "Cold starts and
+    latency"). Times in milliseconds."""
+
+    cold_start_share: float | None  # None: no published keep-alive (percentiles take all cold)
+    p50: float
+    p95: float
+    p99: float
+    peak_concurrency: float
+    throttled_share: float  # of the requests of the worst burst (or busiest hour)
+    method: str  # periodic, exact or aggregated
+    startup_p50: float  # a new instance's start-up, with the package allowance
+    startup_p99: float
+    instances_by_hour: tuple[float, ...]  # mean instances alive in each hour (UTC)
+    batch: int = 1  # messages per invocation, for queue and stream triggers
+    objective_p99: float | None = None  # the workload's latency.p99, to compare against
+
+
+@dataclass(frozen=True)
 class Counterfactual:
     rule: str
     field: str
@@ -168,6 +187,7 @@ class Result:
     description: str | None = None
     best_fit: bool = True  # the best of the targets assessed for this workload
     cold_start_p99: str | None = None  # the target's cold start for the workload's runtime
+    latency: Latency | None = None
     failures: tuple[str, ...] = ()  # why this result fails the CI thresholds, if it does
     evaluations: tuple[Evaluation, ...] = ()  # every rule's outcome, when asked for
 

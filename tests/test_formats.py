@@ -76,7 +76,7 @@ def test_sarif_results_stand_at_the_evidence_line(mixed: Path) -> None:
         "startColumn": 20,
     }
     waived = [r for r in results if r.get("suppressions")]
-    assert waived and waived[0]["ruleId"] == "LAT001"  # customer-portal's waiver in force
+    assert waived and waived[0]["ruleId"] == "TEST002"  # customer-portal's waiver in force
 
 
 def test_junit_parses_with_a_junit_parser(mixed: Path, tmp_path: Path) -> None:

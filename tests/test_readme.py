@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import shlex
 
@@ -11,9 +12,10 @@ import pytest
 from serverless_fit.data.catalog import platforms
 from serverless_fit.format.units import parse_duration, parse_size
 from serverless_fit.format.workload import Workload
-from serverless_fit.model.facts import cold_start_share
+from serverless_fit.model.facts import derive_facts
 from serverless_fit.model.inputs import CostInputs
 from serverless_fit.model.serverless import serverless_bill
+from serverless_fit.model.simulation import PlatformModel, percentile
 from serverless_fit.pipeline.assess import Options, assess_files
 from serverless_fit.rules.rulepacks import builtin_rules
 from tests.conftest import ROOT
@@ -117,15 +119,45 @@ def test_the_fleet_example_is_what_the_tool_computes(monkeypatch: pytest.MonkeyP
     )
 
 
-def test_the_cold_start_example() -> None:
-    workload = Workload.model_validate(
-        {"name": "w", "archetype": "api", "traffic": {"pattern": "sporadic", "average": "20/h"}}
+def test_the_cold_start_examples() -> None:
+    lambda_ = platforms()["aws-lambda"]
+    reclaim = lambda_.cold_start.idle_reclaim
+    assert reclaim is not None and reclaim.value == parse_duration("6min")
+    flat = " ".join(README.split())
+    # exact method: 20 requests an hour, 50 ms runs
+    closed = math.exp(-20 / 3600 * 360.05)
+    assert f"`exp(\u221220/3600 \u00d7 360.05)` \u2248 {closed:.1%}" in flat
+    sporadic = Workload.model_validate(
+        {
+            "name": "w",
+            "archetype": "api",
+            "runtime": "java",
+            "duration": {"typical": "50ms"},
+            "traffic": {"pattern": "sporadic", "average": "20/h"},
+        }
     )
-    reclaim = platforms()["aws-lambda"].cold_start.idle_reclaim
-    assert reclaim is not None
-    idle = reclaim.value
-    assert idle == parse_duration("6min")
-    assert round(cold_start_share(workload, idle), 3) == 0.135
+    share = derive_facts(sporadic, lambda_).values["derived.cold_start_share"]
+    assert isinstance(share, float)
+    assert f"the simulation gives {share:.1%}" in flat
+    # the quantile mixture
+    java = lambda_.cold_start.figure("java")
+    model = PlatformModel(360, java.p50.seconds, java.p99.seconds)
+    p99 = percentile(0.99, 0.135, 0.05, model)
+    assert f"p99 = `50 + 239 \u00d7 exp(0.396 \u00d7 1.447)` \u2248 {p99 * 1000:.0f} ms" in flat
+    assert f"`\u03c3 = {model.init_sigma:.3f}`" in flat
+    # the spike
+    spike = Workload.model_validate(
+        {
+            "name": "w",
+            "archetype": "api",
+            "runtime": "nodejs",
+            "duration": {"typical": "100ms"},
+            "traffic": {"pattern": "spiky", "average": "10/s", "peak": "5000/s", "burst": "1s"},
+        }
+    )
+    throttled = derive_facts(spike, lambda_).values["derived.throttled_share"]
+    assert isinstance(throttled, float)
+    assert f"about {throttled:.0%} of the spike is throttled" in flat
 
 
 def test_the_readme_test_command_is_what_ci_runs() -> None:

@@ -96,7 +96,9 @@ def test_limits_are_found_without_optional_fields() -> None:
     by_id = {r.id: r for r in RULES}
     # no runtime: the fastest runtime's cold start still rules out a 30 ms objective
     assert outcome(by_id["LAT002"], {"latency": {"p99": "30ms"}}) is True
-    assert outcome(by_id["LAT001"], {"latency": {"p99": "40ms"}}) is True
+    sporadic = {"pattern": "sporadic", "average": "20/h"}
+    quick = {"latency": {"p99": "40ms"}, "duration": {"typical": "30ms"}, "traffic": sporadic}
+    assert outcome(by_id["LAT001"], quick) is True
     # only a typical duration: a 2-hour job is still over the limit
     assert outcome(by_id["DUR001"], {"duration": {"typical": "2h"}}) is True
     # vendor services with portability unstated still raise lock-in

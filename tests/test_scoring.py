@@ -137,9 +137,13 @@ def test_a_longer_max_duration_never_raises_the_score(data: dict[str, Any], extr
 
 @settings(max_examples=150, deadline=None)
 @given(workloads())
-def test_steadier_full_load_never_raises_the_score_outside_cost(data: dict[str, Any]) -> None:
-    # The cost rules are thresholds on a ratio that volume discounts can nudge down (below)
-    rules = tuple(rule for rule in builtin_rules() if rule.dimension != "cost")
+def test_steadier_full_load_never_raises_the_score_outside_cost_and_latency(
+    data: dict[str, Any],
+) -> None:
+    # The cost rules are thresholds on a ratio that volume discounts can nudge down (below);
+    # a busier steady load reaches concurrency levels it rarely holds, whose cold starts can
+    # enter the p99 (the simulation's own tests hold latency).
+    rules = tuple(rule for rule in builtin_rules() if rule.dimension not in ("cost", "latency"))
     before = assess(data, rules).score
     traffic = data["traffic"]
     traffic.update(pattern="steady", average=traffic["peak"], active_hours_per_day=24)

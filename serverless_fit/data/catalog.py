@@ -68,6 +68,13 @@ class InstanceConcurrency(Sourced):
     min_vcpus: float | None = None
 
 
+class ScaleOut(Sourced):
+    """How fast new instances may be added: `value` of them every `per`."""
+
+    value: int = Field(ge=1)
+    per: DurationValue
+
+
 class Limits(_Data):
     """Hard limits. Optional ones are absent when the provider publishes no figure."""
 
@@ -85,6 +92,7 @@ class Limits(_Data):
     concurrency: SourcedNumber | None = None
     runtimes: SourcedRuntimes | None = None  # None: no published list, every runtime assumed
     instance_concurrency: InstanceConcurrency | None = None  # instance-billed platforms
+    scale_out: ScaleOut | None = None  # None: the provider publishes no scale-out rate
 
 
 class TieredPrice(Sourced):
@@ -106,10 +114,17 @@ class ColdStartFigure(_Data):
     note: str
 
 
+class PackageAllowance(Sourced):
+    """Start-up time added per MiB of deployment package, above the measured hello-world."""
+
+    per_mib: DurationValue
+
+
 class ColdStart(_Data):
     idle_reclaim: SourcedDuration | None  # None: the provider publishes no figure
     runtimes: dict[Runtime, ColdStartFigure]
     source: str
+    package_allowance: PackageAllowance | None = None  # None: package size not modelled
 
     @model_validator(mode="after")
     def _has_fallback(self) -> ColdStart:

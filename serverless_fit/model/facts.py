@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,7 +22,8 @@ from serverless_fit.model.bills import (
 )
 from serverless_fit.model.cost import estimate
 from serverless_fit.model.inputs import CostInputs
-from serverless_fit.model.serverless import init_duration, provisioned_cost
+from serverless_fit.model.latency import LatencyModel, latency, startup
+from serverless_fit.model.serverless import provisioned_cost
 from serverless_fit.model.traffic import day_shape
 from serverless_fit.report import break_even_words
 
@@ -93,6 +93,12 @@ FACT_KINDS: dict[str, str] = {
     "derived.burstiness": "number",
     "derived.cold_start_share": "share",
     "derived.cold_request_latency": "duration",
+    "derived.startup_p99": "duration",
+    "derived.latency_p50": "duration",
+    "derived.latency_p95": "duration",
+    "derived.latency_p99": "duration",
+    "derived.throttled_share": "share",
+    "derived.scale_out_throttled_share": "share",
     "derived.timeout_use": "share",
     "derived.vendor_dependencies": "list",
     "derived.vendor_dependency_count": "number",
@@ -124,6 +130,7 @@ class Facts:
     missing: dict[str, tuple[str, ...]]
     sources: dict[str, tuple[str, ...]]  # derived fact -> workload fields it was computed from
     cost: CostEstimate | None
+    latency: LatencyModel | None = None
 
 
 class _Collector:
@@ -131,6 +138,7 @@ class _Collector:
         self.values: dict[str, FactValue] = {}
         self.missing: dict[str, tuple[str, ...]] = {}
         self.sources: dict[str, tuple[str, ...]] = {}
+        self.latency: LatencyModel | None = None
 
     def put(self, fact: str, value: FactValue | None, needs: tuple[str, ...] = ()) -> None:
         """Record `value`, or, when it is None, the workload fields that would make it known."""
@@ -245,7 +253,7 @@ def derive_facts(
             break_even=with_break_even,
             curve_points=curve_points,
         )
-    return Facts(out.values, out.missing, out.sources, cost)
+    return Facts(out.values, out.missing, out.sources, cost, out.latency)
 
 
 def _sourced(item: Any) -> FactValue | None:
@@ -359,22 +367,8 @@ def _traffic_facts(
         if average and peak and average.per_second > 0:
             burstiness = peak.per_second / average.per_second
         out.put("derived.burstiness", burstiness, ("traffic.average", "traffic.peak"))
-    if only is None or "derived.cold_start_share" in only:
-        share = None
-        idle = platform.cold_start.idle_reclaim
-        if average is not None and idle is not None:
-            share = cold_start_share(workload, idle.value)
-        out.put(
-            "derived.cold_start_share",
-            share,
-            ("traffic.average", "target.cold_start.idle_reclaim"),
-        )
-    if only is None or "derived.cold_request_latency" in only:
-        cold_p99 = out.values.get("target.cold_start.p99")
-        cold = None
-        if isinstance(cold_p99, Duration) and typical is not None:
-            cold = Duration.from_seconds(cold_p99.seconds + typical.seconds)
-        out.put("derived.cold_request_latency", cold, ("runtime", "duration.typical"))
+    if only is None or not only.isdisjoint(LATENCY_FACTS):
+        _latency_facts(workload, platform, out)
     if only is None or "derived.timeout_use" in only:
         longest = workload.duration.max if workload.duration else None
         timeout = platform.timeout_for(workload.effective_trigger)
@@ -391,31 +385,49 @@ def _traffic_facts(
         out.put("derived.provisioned_instances", warm, ("traffic.average", "duration.typical"))
 
 
-def _active_hours(workload: Workload) -> float:
-    traffic = workload.traffic
-    return traffic.active_hours_per_day if traffic and traffic.active_hours_per_day else 24.0
+LATENCY_FACTS = frozenset(
+    {
+        "derived.cold_start_share",
+        "derived.cold_request_latency",
+        "derived.startup_p99",
+        "derived.latency_p50",
+        "derived.latency_p95",
+        "derived.latency_p99",
+        "derived.throttled_share",
+        "derived.scale_out_throttled_share",
+    }
+)
+SIMULATION_NEEDS = ("traffic.average", "duration.typical", "runtime", "resources.package")
 
 
-def cold_start_share(workload: Workload, idle_reclaim: Duration) -> float:
-    """Share of requests that find no warm instance (README, "Cold-start share").
-
-    Requests arrive at random (Poisson) during the active hours; a request is cold when no
-    request came in the idle-reclaim window before it. A spiky or periodic burst from average
-    to peak also starts the extra instances it needs, once per hour.
-    """
-    traffic = workload.traffic
-    assert traffic is not None and traffic.average is not None
-    hours = _active_hours(workload)
-    active_rate = traffic.average.per_second * HOURS_PER_DAY / hours
-    if active_rate <= 0:
-        return 1.0
-    idle = math.exp(-active_rate * idle_reclaim.seconds)
-    burst = 0.0
+def _latency_facts(workload: Workload, platform: Platform, out: _Collector) -> None:
+    """The start-up and the simulated cold starts, latency and throttling (README, "Cold
+    starts and latency")."""
     typical = workload.duration.typical if workload.duration else None
-    if traffic.pattern in ("spiky", "periodic") and traffic.peak and typical:
-        extra_instances = (traffic.peak.per_second - active_rate) * typical.seconds
-        burst = max(0.0, extra_instances) / (active_rate * 3600.0)
-    return min(1.0, idle + burst)
+    package = workload.resources.package
+    start = startup(platform, workload.runtime, package)
+    startup_p99 = Duration.from_seconds(start.p99) if workload.runtime else None
+    out.put("derived.startup_p99", startup_p99, ("runtime",))
+    cold = None
+    if startup_p99 is not None and typical is not None:
+        cold = Duration.from_seconds(start.p99 + typical.seconds)
+    out.put("derived.cold_request_latency", cold, ("runtime", "duration.typical"))
+    modelled = None
+    if workload.traffic is not None and workload.traffic.average is not None:
+        modelled = latency(platform, cost_inputs(workload, platform), package)
+    out.latency = modelled
+    result = modelled.simulation if modelled else None
+    share = (
+        result.cold_start_share if result and modelled and modelled.keep_alive_published else None
+    )
+    needs = (*SIMULATION_NEEDS, "target.cold_start.idle_reclaim")
+    out.put("derived.cold_start_share", share, needs)
+    for quantile in ("p50", "p95", "p99"):
+        value = Duration.from_seconds(getattr(result, quantile)) if result else None
+        out.put(f"derived.latency_{quantile}", value, SIMULATION_NEEDS)
+    out.put("derived.throttled_share", result.throttled_share if result else None, SIMULATION_NEEDS)
+    by_rate = result.throttled_share if result and result.throttled_by_rate else 0.0
+    out.put("derived.scale_out_throttled_share", by_rate if result else None, SIMULATION_NEEDS)
 
 
 def _portability_facts(workload: Workload, out: _Collector) -> None:
@@ -462,7 +474,7 @@ def cost_inputs(
     resources = workload.resources
     static = workload.archetype == "static-website"
     state = workload.state
-    init = init_duration(platform, workload.runtime)
+    start = startup(platform, workload.runtime, resources.package) if workload.runtime else None
     return CostInputs(
         monthly_requests=traffic.average.per_month,
         duration=workload.duration.typical if workload.duration else None,
@@ -485,7 +497,7 @@ def cost_inputs(
         if state is not None and state.connected_clients is not None
         else None,
         cold_start_share=cold_start_share if isinstance(cold_start_share, float) else None,
-        init_seconds=init.seconds if init is not None else None,
+        init_seconds=start.mean if start is not None else None,
         gpu=bool(resources.gpu),
         runtime=workload.runtime,
         waiting=workload.duration.waiting if workload.duration else None,
@@ -507,9 +519,9 @@ def _cost_facts(
     static = workload.archetype == "static-website"
     cost = None
     if average is not None:
+        if "derived.cold_start_share" not in out.values and out.latency is None:
+            _latency_facts(workload, platform, out)
         share = out.values.get("derived.cold_start_share")
-        if share is None and platform.cold_start.idle_reclaim is not None:
-            share = cold_start_share(workload, platform.cold_start.idle_reclaim.value)
         inputs = cost_inputs(workload, platform, share)
         cost = estimate(
             platform, inputs, settings, break_even=break_even, curve_points=curve_points

@@ -8,7 +8,7 @@ import math
 
 from serverless_fit.data import catalog
 from serverless_fit.data.catalog import ComputePrice, Platform
-from serverless_fit.format.units import SECONDS_PER_MONTH, Duration, Money, Size
+from serverless_fit.format.units import SECONDS_PER_MONTH, Money, Size
 from serverless_fit.model.bills import GIB, Bill, make_bill, tiered
 from serverless_fit.model.inputs import MIB, CostInputs
 from serverless_fit.model.poisson import expected_instances, expected_served
@@ -322,11 +322,3 @@ def provisioned_cost(
         served = inputs.monthly_requests * inputs.duration.seconds * gb
         credit = served * served_share(inputs, warm) * (on_demand - on_warm)
     return Money.usd(round(charge - credit, 2)), warm
-
-
-def init_duration(platform: Platform, runtime: str | None) -> Duration | None:
-    """The mean start-up of a runtime on the platform (p50 where no mean is published)."""
-    if runtime is None:
-        return None
-    figure = platform.cold_start.figure(runtime)  # type: ignore[arg-type]
-    return figure.mean or figure.p50

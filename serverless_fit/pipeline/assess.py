@@ -17,6 +17,7 @@ from serverless_fit.format.loader import LoadedWorkload, load_file
 from serverless_fit.format.workload import Workload
 from serverless_fit.model.bills import DEFAULT_SETTINGS, CostEstimate, CostSettings
 from serverless_fit.model.facts import FACT_KINDS, Facts, derive_facts, format_fact
+from serverless_fit.model.latency import LatencyModel
 from serverless_fit.report import (
     AlwaysOnCost,
     BreakEven,
@@ -27,6 +28,7 @@ from serverless_fit.report import (
     Evaluation,
     Evidence,
     Finding,
+    Latency,
     NotAssessed,
     Report,
     ReportStream,
@@ -124,6 +126,7 @@ def assess_workload(
         score_unclamped=scored.unclamped,
         description=workload.description,
         cold_start_p99=_text(facts, "target.cold_start.p99"),
+        latency=_latency(facts.latency, workload),
     )
 
 
@@ -212,6 +215,32 @@ def _waiver(workload: Workload, rule: str, as_of: dt.date) -> WaiverInfo | None:
             expires = waiver.expires.isoformat() if waiver.expires else None
             return WaiverInfo(waiver.reason, expires, expired)
     return None
+
+
+def _latency(modelled: LatencyModel | None, workload: Workload) -> Latency | None:
+    if modelled is None:
+        return None
+    result = modelled.simulation
+
+    def ms(seconds: float) -> float:
+        return round(seconds * 1000, 3)
+
+    share = round(result.cold_start_share, 6) if modelled.keep_alive_published else None
+    objective = workload.latency.p99 if workload.latency else None
+    return Latency(
+        cold_start_share=share,
+        p50=ms(result.p50),
+        p95=ms(result.p95),
+        p99=ms(result.p99),
+        peak_concurrency=round(result.peak_concurrency, 3),
+        throttled_share=round(result.throttled_share, 6),
+        method=result.method,
+        startup_p50=ms(result.init_p50),
+        startup_p99=ms(result.init_p99),
+        instances_by_hour=tuple(round(n, 3) for n in result.instances_by_hour),
+        batch=modelled.batch,
+        objective_p99=ms(objective.seconds) if objective is not None else None,
+    )
 
 
 def _cost(estimate: CostEstimate | None) -> Cost | None:

@@ -13,6 +13,7 @@ from serverless_fit.data.catalog import (
     Baseline,
     Platform,
     Pricing,
+    ScaleOut,
     Sourced,
     TieredTransfer,
     as_data,
@@ -162,6 +163,8 @@ def _figures(platform: Platform) -> list[tuple[str, str, Sourced | None, str | N
             continue
         value = item.value
         text = ", ".join(value) if isinstance(value, list) else _plain(value)
+        if isinstance(item, ScaleOut):
+            text = f"{value} new instances every {item.per}"
         rows.append(("limits", name, item, text))
     door = platform.front_door
     rows.append(("front door", "timeout", door.timeout, str(door.timeout.value)))
@@ -287,6 +290,15 @@ def _figures(platform: Platform) -> list[tuple[str, str, Sourced | None, str | N
     cold = platform.cold_start
     idle = cold.idle_reclaim
     rows.append(("cold starts", "idle reclaim", idle, str(idle.value) if idle else None))
+    allowance = cold.package_allowance
+    rows.append(
+        (
+            "cold starts",
+            "package allowance",
+            allowance,
+            f"{allowance.per_mib} per MiB of package" if allowance else None,
+        )
+    )
     mitigation = platform.mitigations.cold_start
     price = mitigation.usd_per_gb_s
     mitigation_text = mitigation.name + (

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from serverless_fit.render.console import string_console, titled_table
 from serverless_fit.render.costwords import items_text, sizing_text
+from serverless_fit.render.latencywords import latency_text
 from serverless_fit.report import Finding, RenderOptions, Report, Result, break_even_words
 
 VERDICT_STYLE = {
@@ -195,6 +196,8 @@ def _result(result: Result) -> Group:
         )
     if result.counterfactuals:
         parts.append(_counterfactuals(result))
+    if result.latency is not None:
+        parts.append(Text.assemble(("Latency ", "bold"), latency_text(result.latency)))
     if result.cost is not None:
         parts.append(_cost(result))
     parts.append(_breakdown(result))

@@ -1,0 +1,80 @@
+"""The simulation's inputs from a platform profile and a workload, and its run per target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from serverless_fit.data.catalog import Platform
+from serverless_fit.format.units import Size
+from serverless_fit.model.inputs import MIB, CostInputs
+from serverless_fit.model.serverless import batching, instance_concurrency
+from serverless_fit.model.simulation import PlatformModel, Simulation, simulate
+
+
+@dataclass(frozen=True)
+class Startup:
+    """A new instance's start-up on a platform for a runtime and package, in seconds."""
+
+    p50: float
+    p99: float
+    mean: float  # what INIT billing charges on average
+    allowance: float  # of each, for the package's size
+
+
+def startup(platform: Platform, runtime: str | None, package: Size | None) -> Startup:
+    """The runtime's measured start-up (the fastest runtime's when none is given: a lower
+    bound), plus the platform's allowance per MiB of package."""
+    cold = platform.cold_start
+    if runtime is None:
+        figure = min(cold.runtimes.values(), key=lambda f: (f.p99.seconds, f.p50.seconds))
+    else:
+        figure = cold.figure(runtime)  # type: ignore[arg-type]
+    allowance = 0.0
+    if package is not None and cold.package_allowance is not None:
+        allowance = cold.package_allowance.per_mib.seconds * package.bytes / MIB
+    mean = (figure.mean or figure.p50).seconds
+    return Startup(
+        figure.p50.seconds + allowance, figure.p99.seconds + allowance, mean + allowance, allowance
+    )
+
+
+@dataclass(frozen=True)
+class LatencyModel:
+    """The simulated figures, and what they were computed with."""
+
+    simulation: Simulation
+    keep_alive_published: bool  # False: the share assumes every request cold (an upper bound)
+    batch: int  # messages per invocation (queue and stream triggers)
+    startup: Startup
+
+
+def platform_model(platform: Platform, inputs: CostInputs, start: Startup) -> PlatformModel:
+    idle = platform.cold_start.idle_reclaim
+    limits = platform.limits
+    per = 1
+    if platform.pricing.compute.billed_per == "instance":
+        per = instance_concurrency(platform, inputs)
+    scale = limits.scale_out
+    return PlatformModel(
+        keep_alive=idle.value.seconds if idle is not None else 0.0,
+        init_p50=start.p50,
+        init_p99=start.p99,
+        per_instance=per,
+        scale_step=scale.value if scale is not None else None,
+        scale_window=scale.per.seconds if scale is not None else 10.0,
+        quota=int(limits.concurrency.value) if limits.concurrency is not None else None,
+    )
+
+
+def latency(platform: Platform, inputs: CostInputs, package: Size | None) -> LatencyModel | None:
+    """Simulate the workload on the platform; None without a typical run time or for a static
+    site (served from a CDN, with no instances to start)."""
+    if inputs.duration is None or inputs.static_site or inputs.shape is None:
+        return None
+    start = startup(platform, inputs.runtime, package)
+    batch, _ = batching(platform, inputs)
+    day = inputs.shape if batch == 1 else inputs.shape.scaled(1.0 / batch)
+    model = platform_model(platform, inputs, start)
+    result = simulate(day, inputs.duration.seconds * batch, model)
+    published = platform.cold_start.idle_reclaim is not None
+    return LatencyModel(result, published, batch, start)
