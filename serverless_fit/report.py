@@ -144,6 +144,7 @@ class Latency:
     peak_concurrency: float
     throttled_share: float  # of the requests of the worst burst (or busiest hour)
     method: str  # periodic, exact or aggregated
+    run: float  # a warm run (duration.typical, times the batch)
     startup_p50: float  # a new instance's start-up, with the package allowance
     startup_p99: float
     instances_by_hour: tuple[float, ...]  # mean instances alive in each hour (UTC)

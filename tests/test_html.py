@@ -151,6 +151,16 @@ def test_in_headless_chromium(report: tuple[Path, str]) -> None:
         pricer = page.locator("#quote-pricer-cost + figure svg")
         assert pricer.locator("g.marker-break-even circle").count() == 1
         assert chart.locator("g.marker-traffic line").count() == 1
+        # the latency distribution and the instances over the day, for the best target
+        latency = page.locator("#checkout-api-latency + figure svg")
+        assert latency.locator("path.latency-cdf").count() == 1
+        p99 = float(str(latency.locator("g.marker-p99 line").get_attribute("x1")))
+        objective = float(str(latency.locator("g.marker-objective line").get_attribute("x1")))
+        assert p99 < objective  # checkout-api's simulated 120 ms p99 meets its 300 ms objective
+        bars = page.locator("#checkout-api-latency ~ figure svg.chart-instances rect.instance-bar")
+        assert bars.count() == 24
+        heights = [float(str(bars.nth(i).get_attribute("height"))) for i in range(24)]
+        assert heights[0] == 0 and heights[10] > 0  # quiet at night, busy in the active hours
         names = _column(page, 0)
         assert names == ["checkout-api", "document-ocr-batch", "hostile", "quote-pricer"]
         page.locator("#overview thead th").nth(3).locator("button").click()  # score, ascending
@@ -169,6 +179,9 @@ def test_in_headless_chromium(report: tuple[Path, str]) -> None:
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
         page.locator("#document-ocr-batch-cost + figure").screenshot(
             path=str(ARTIFACTS / "cost-chart.png")
+        )
+        page.locator("#checkout-api-latency + figure").screenshot(
+            path=str(ARTIFACTS / "latency-chart.png")
         )
         browser.close()
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000

@@ -235,6 +235,7 @@ def _latency(modelled: LatencyModel | None, workload: Workload) -> Latency | Non
         peak_concurrency=round(result.peak_concurrency, 3),
         throttled_share=round(result.throttled_share, 6),
         method=result.method,
+        run=ms(result.service),
         startup_p50=ms(result.init_p50),
         startup_p99=ms(result.init_p99),
         instances_by_hour=tuple(round(n, 3) for n in result.instances_by_hour),

@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from serverless_fit.render import latencychart
 from serverless_fit.render.costwords import fleet_label, items_text, sizing_text, usd
+from serverless_fit.render.latencychart import latency_chart
 from serverless_fit.report import VERDICTS, Finding, RenderOptions, Report, Result
 
 WIDTH, HEIGHT = 640, 300  # the cost chart's drawing area, in SVG units
@@ -277,6 +279,7 @@ def _groups(report: Report) -> list[dict[str, Any]]:
                 if bill
                 else "not priced",
                 "chart": cost_chart(results),
+                "latency": latency_chart(best.target, best.latency) if best.latency else None,
                 "bills": _bills(results),
             }
         )
@@ -314,4 +317,14 @@ def render(report: Report, options: RenderOptions) -> str:
         evidence=_evidence,
         chart_box={"width": LEFT + WIDTH + RIGHT, "height": TOP + HEIGHT + BOTTOM},
         plot={"left": LEFT, "top": TOP, "width": WIDTH, "height": HEIGHT},
+        latency_box={
+            "width": latencychart.LEFT + latencychart.WIDTH + latencychart.RIGHT,
+            "height": latencychart.TOP + latencychart.HEIGHT + latencychart.BOTTOM,
+        },
+        latency_plot={
+            "left": latencychart.LEFT,
+            "top": latencychart.TOP,
+            "width": latencychart.WIDTH,
+            "height": latencychart.HEIGHT,
+        },
     )
