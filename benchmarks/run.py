@@ -45,6 +45,45 @@ done = subprocess.run(sys.argv[1:], check=False, stdout=subprocess.DEVNULL)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 sys.exit(done.returncode)
 """
+# Times each model per workload and target, in one process, on the corpus: the latency
+# simulation (its caches cleared first, so nothing is reused across workloads) and the cost
+# estimate with its break-even search. Prints JSON.
+MODELS = """
+import collections, json, sys, time
+from pathlib import Path
+from serverless_fit.data import catalog
+from serverless_fit.format.loader import load_file
+from serverless_fit.model import simulation
+from serverless_fit.model.bills import DEFAULT_SETTINGS
+from serverless_fit.model.cost import estimate
+from serverless_fit.model.facts import cost_inputs
+from serverless_fit.model.latency import latency
+workloads = []
+for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
+    try:
+        workloads += [item.workload for item in load_file(path)]
+    except Exception:
+        pass
+usable = [w for w in workloads if w.traffic and w.traffic.average and w.duration]
+platforms = list(catalog.platforms().values())
+simulation._simulate.cache_clear()
+simulation._levels.cache_clear()
+methods = collections.Counter()
+pairs, simulated, priced = 0, 0.0, 0.0
+for workload in usable:
+    for platform in platforms:
+        inputs = cost_inputs(workload, platform)
+        start = time.perf_counter()
+        modelled = latency(platform, inputs, workload.resources.package)
+        simulated += time.perf_counter() - start
+        if modelled is not None:
+            methods[modelled.simulation.method] += 1
+        start = time.perf_counter()
+        estimate(platform, inputs, DEFAULT_SETTINGS, break_even=True)
+        priced += time.perf_counter() - start
+        pairs += 1
+print(json.dumps({"pairs": pairs, "simulation": simulated, "cost": priced, "methods": methods}))
+"""
 
 
 @dataclass(frozen=True)
@@ -121,7 +160,29 @@ def machine() -> list[tuple[str, str]]:
     ]
 
 
-def run(sizes: list[int], repeat: int, output: Path) -> str:
+@dataclass(frozen=True)
+class ModelCost:
+    pairs: int  # workload-target pairs timed
+    simulation: float  # seconds in all
+    cost: float
+    methods: dict[str, int]
+
+
+def model_costs(folder: Path) -> ModelCost:
+    done = subprocess.run(
+        [PYTHON, "-c", MODELS, str(folder)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise failed([PYTHON, "-c", "MODELS"], done.returncode, done.stderr)
+    import json
+
+    data = json.loads(done.stdout)
+    return ModelCost(data["pairs"], data["simulation"], data["cost"], data["methods"])
+
+
+def run(
+    sizes: list[int], repeat: int, output: Path, before: tuple[str, list[str]] | None = None
+) -> str:
     cpus = os.cpu_count() or 1
     command = tool()
     rows: list[Row] = []
@@ -143,6 +204,18 @@ def run(sizes: list[int], repeat: int, output: Path) -> str:
         rows.append(
             Row(f"assess {main} files, --jobs {cpus}", all_jobs, "parse floor", floor, "<= 1.2x")
         )
+        if before is not None:
+            label, earlier = before
+            earlier_batch = [*earlier, "assess", str(folder), "--format", "json", "-o", report]
+            rows.append(
+                Row(
+                    f"same, --jobs 1, with {label}",
+                    timed([*earlier_batch, "--jobs", "1"], repeat),
+                    "parse floor",
+                    floor,
+                )
+            )
+        models = model_costs(folder)
         quick = [*batch, "--no-counterfactuals"]
         rows.append(
             Row("same, --jobs 1 --no-counterfactuals", timed([*quick, "--jobs", "1"], repeat),
@@ -167,13 +240,17 @@ def run(sizes: list[int], repeat: int, output: Path) -> str:
                 [*command, "assess", str(corpora[size]), "--format", "json", "-o", report], 1
             )
             scaling.append((size, seconds))
-    text = markdown(rows, memory, scaling, repeat)
+    text = markdown(rows, memory, scaling, repeat, models)
     output.write_text(text, encoding="utf-8")
     return text
 
 
 def markdown(
-    rows: list[Row], memory: list[tuple[str, int]], scaling: list[tuple[int, float]], repeat: int
+    rows: list[Row],
+    memory: list[tuple[str, int]],
+    scaling: list[tuple[int, float]],
+    repeat: int,
+    models: ModelCost,
 ) -> str:
     lines = [
         "# Benchmarks",
@@ -198,6 +275,20 @@ def markdown(
             f"| {row.name} | {row.seconds:.3f} | {row.baseline or ''} | {against} | {ratio} "
             f"| {row.target} |"
         )
+    methods = ", ".join(f"{count} {name}" for name, count in sorted(models.methods.items()))
+    lines += [
+        "",
+        "## Cost per workload and target, by model",
+        "",
+        f"One process over the {models.pairs} workload-target pairs of the corpus that have a "
+        f"rate and a run time (methods: {methods}); caches cleared first.",
+        "",
+        "| model | ms per workload and target | target |",
+        "| --- | ---: | --- |",
+        f"| latency simulation | {models.simulation / models.pairs * 1000:.3f} | <= 0.5 |",
+        f"| cost (both bills and the break-even search) | "
+        f"{models.cost / models.pairs * 1000:.3f} |  |",
+    ]
     lines += [
         "",
         "## Peak memory",
@@ -228,9 +319,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the best counts")
     parser.add_argument("--quick", action="store_true", help="one run per figure")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument(
+        "--before",
+        nargs=2,
+        metavar=("LABEL", "COMMAND"),
+        help="also time the main batch with another build's serverless-fit (a label, a path)",
+    )
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
-    print(run(sizes, 1 if args.quick else args.repeat, args.output))
+    before = (args.before[0], [args.before[1]]) if args.before else None
+    print(run(sizes, 1 if args.quick else args.repeat, args.output, before))
 
 
 if __name__ == "__main__":
