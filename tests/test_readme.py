@@ -124,16 +124,16 @@ def test_the_cold_start_examples() -> None:
     reclaim = lambda_.cold_start.idle_reclaim
     assert reclaim is not None and reclaim.value == parse_duration("6min")
     flat = " ".join(README.split())
-    # exact method: 20 requests an hour, 50 ms runs
-    closed = math.exp(-20 / 3600 * 360.05)
-    assert f"`exp(\u221220/3600 \u00d7 360.05)` \u2248 {closed:.1%}" in flat
+    # exact method: 5 requests an hour, 50 ms runs
+    closed = math.exp(-5 / 3600 * 360.05)
+    assert f"`exp(\u22125/3600 \u00d7 360.05)` \u2248 {closed:.1%}" in flat
     sporadic = Workload.model_validate(
         {
             "name": "w",
             "archetype": "api",
             "runtime": "java",
             "duration": {"typical": "50ms"},
-            "traffic": {"pattern": "sporadic", "average": "20/h"},
+            "traffic": {"pattern": "sporadic", "average": "5/h"},
         }
     )
     share = derive_facts(sporadic, lambda_).values["derived.cold_start_share"]

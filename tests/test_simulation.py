@@ -67,9 +67,9 @@ def test_periodic_runs_after_a_quiet_night_start_cold_once() -> None:
 
 
 def test_poisson_arrivals_to_one_instance_match_the_closed_form() -> None:
-    # At 20 an hour with 50 ms runs requests never overlap: a request is cold when none came
+    # At 5 an hour with 50 ms runs requests never overlap: a request is cold when none came
     # in the keep-alive and the run before it, P = exp(-rate (K + s)).
-    rate = 20 / 3600
+    rate = 5 / 3600
     expected = math.exp(-rate * (KEEP_ALIVE + 0.05))
     model = PlatformModel(keep_alive=KEEP_ALIVE, init_p50=0.24, init_p99=0.6)
     rng = random.Random(3)
@@ -88,13 +88,13 @@ def test_poisson_arrivals_to_one_instance_match_the_closed_form() -> None:
             "name": "w",
             "archetype": "api",
             "duration": {"typical": "50ms"},
-            "traffic": {"average": "20/h"},
+            "traffic": {"average": "5/h"},
         }
     )
     modelled = derive_facts(workload, LAMBDA).latency
     assert modelled is not None and modelled.simulation.method == "exact"
     drawn = modelled.simulation.arrivals
-    assert drawn >= 400
+    assert drawn >= 300
     share = modelled.simulation.cold_start_share
     assert abs(share - expected) < 4 * math.sqrt(expected * (1 - expected) / drawn)
 
@@ -248,7 +248,7 @@ def test_a_large_package_slows_the_start_up() -> None:
 
 
 def test_the_simulation_is_deterministic() -> None:
-    day = day_shape(Traffic.model_validate({"pattern": "sporadic", "average": "15/h"}))
+    day = day_shape(Traffic.model_validate({"pattern": "sporadic", "average": "5/h"}))
     assert day is not None
     model = PlatformModel(keep_alive=KEEP_ALIVE, init_p50=0.2, init_p99=0.5)
     first = simulate(day, 0.1, model)
@@ -272,3 +272,32 @@ def test_high_rates_cost_no_more_than_low_ones() -> None:
         timings.append(time.perf_counter() - start)
         assert result.method == "aggregated"
     assert timings[1] < 0.05  # a 50k/s stream is aggregated, not drawn request by request
+
+
+@pytest.mark.parametrize("average", ["10/h", "2/s", "300/s"])
+def test_instances_kept_warm_take_the_cold_starts_away(average: str) -> None:
+    # Provisioned concurrency or minimum instances: as many kept warm as the traffic ever
+    # needs leave no cold start, by every method; fewer leave some.
+    day = day_shape(Traffic.model_validate({"pattern": "steady", "average": average}))
+    assert day is not None
+    bare = PlatformModel(keep_alive=KEEP_ALIVE, init_p50=0.2, init_p99=0.5)
+    plain = simulate(day, 0.1, bare)
+    covered = PlatformModel(keep_alive=KEEP_ALIVE, init_p50=0.2, init_p99=0.5, warm_minimum=100)
+    assert plain.cold_start_share > 0
+    assert simulate(day, 0.1, covered).cold_start_share == 0
+    assert min(simulate(day, 0.1, covered).instances_by_hour) >= 100
+
+
+def test_short_runs_scale_out_by_requests_a_second() -> None:
+    # 50,000/s of 20 ms runs need 1,000 instances; Lambda adds 10,000 requests a second per
+    # 10 seconds, 200 instances of 20 ms: the ramp takes 50 s and throttles.
+    data = {
+        "runtime": "go",
+        "duration": {"typical": "20ms"},
+        "traffic": {"pattern": "spiky", "average": "1000/s", "peak": "50k/s", "burst": "2min"},
+    }
+    assert facts_of(data)["derived.scale_out_throttled_share"] > 0.1
+    slower = {**data, "duration": {"typical": "200ms"}}  # 10,000 instances: the quota binds
+    values = facts_of(slower)
+    assert values["derived.throttled_share"] > 0.8
+    assert values["derived.scale_out_throttled_share"] == 0

@@ -73,6 +73,7 @@ class ScaleOut(Sourced):
 
     value: int = Field(ge=1)
     per: DurationValue
+    requests_per_second: float | None = None  # the same limit in requests a second, if any
 
 
 class Limits(_Data):

@@ -28,8 +28,8 @@ from statistics import NormalDist
 
 from serverless_fit.model.traffic import SECONDS_PER_HOUR, DayShape
 
-EXACT_ARRIVALS = 500  # Poisson traffic up to this many arrivals a day is simulated one by one
-EXACT_SAMPLE = 400  # the exact method simulates enough days for this many arrivals
+EXACT_ARRIVALS = 200  # Poisson traffic up to this many arrivals a day is simulated one by one
+EXACT_SAMPLE = 300  # the exact method simulates enough days for this many arrivals
 EXACT_MAX_DAYS = 14
 EXACT_MEAN = 2000.0  # up to this many requests in flight each instance is a level of its own
 SEED = 20200715  # fixed: the same input gives the same figures on every machine
@@ -50,6 +50,7 @@ class PlatformModel:
     per_instance: int = 1  # requests one instance serves at once
     scale_step: int | None = None  # new instances allowed per `scale_window`; None: no limit
     scale_window: float = 10.0
+    scale_requests: float | None = None  # the same step in requests a second, where it binds
     quota: int | None = None  # instances that may run at once; None: no published limit
     warm_minimum: int = 0  # instances kept warm whatever the traffic (provisioned, minimum)
 
@@ -343,23 +344,35 @@ def _spread(hourly: list[float], start: float, end: float, density: float = 1.0)
         start += piece
 
 
+def _poisson_arrivals(
+    pieces: list[tuple[float, float, float]], days: int, rng: random.Random
+) -> list[float]:
+    """Arrival times over `days` repeats of the day's (start, seconds, rate) pieces, by time
+    rescaling: unit exponential gaps in expected-arrivals space, mapped back through the
+    piecewise-constant rate (one draw per arrival, whatever the number of pieces)."""
+    arrivals: list[float] = []
+    append, draw, log = arrivals.append, rng.random, math.log
+    budget = -log(1.0 - draw())  # expected arrivals until the next one
+    for number in range(days):
+        offset = number * SECONDS_PER_DAY
+        for start, seconds, rate in pieces:
+            expected = rate * seconds
+            used = 0.0
+            while budget <= expected - used:
+                used += budget
+                append(offset + start + used / rate)
+                budget = -log(1.0 - draw())
+            budget -= expected - used
+    return arrivals
+
+
 def _exact(day: DayShape, service: float, model: PlatformModel, daily: float) -> Simulation:
     days = 1 if daily <= 0 else min(EXACT_MAX_DAYS, max(1, math.ceil(EXACT_SAMPLE / daily)))
     rng = random.Random(SEED)
-    arrivals: list[float] = []
-    worst: list[tuple[float, float]] = []  # (start, end) of the busiest pieces
-    top = max((rate for _, _, rate in _segments(day, 1)), default=0.0)
-    for start, seconds, rate in _segments(day, days):
-        if rate <= 0:
-            continue
-        if rate >= top:
-            worst.append((start, start + seconds))
-        # Exponential gaps by inversion, inlined: this loop is the method's main cost.
-        end, draw, append = start + seconds, rng.random, arrivals.append
-        time = start - math.log(1.0 - draw()) / rate
-        while time < end:
-            append(time)
-            time -= math.log(1.0 - draw()) / rate
+    one_day = [piece for piece in _segments(day, 1) if piece[2] > 0]
+    top = max((rate for _, _, rate in one_day), default=0.0)
+    worst = [(start, start + seconds) for start, seconds, rate in one_day if rate >= top]
+    arrivals = _poisson_arrivals(one_day, days, rng)
     sigma = model.init_sigma
     mu = math.log(model.init_p50) if model.init_p50 > 0 else 0.0
 
@@ -372,7 +385,9 @@ def _exact(day: DayShape, service: float, model: PlatformModel, daily: float) ->
     served = len(arrivals) - throttled
     share = cold / served if served else 0.0
     instances = [seconds / (days * SECONDS_PER_HOUR) + model.warm_minimum for seconds in hourly]
-    in_worst = sum(1 for t in arrivals if any(a <= t < b for a, b in worst)) if throttled else 0
+    in_worst = 0
+    if throttled:
+        in_worst = sum(1 for t in arrivals if any(a <= t % SECONDS_PER_DAY < b for a, b in worst))
     throttled_share = min(1.0, throttled / in_worst) if in_worst else 0.0
     return _finish(
         day,
@@ -510,6 +525,10 @@ def _ramp_throttled(
         return 0.0
     cap = float(model.quota) if model.quota is not None else math.inf
     step = float(model.scale_step) if model.scale_step is not None else math.inf
+    if model.scale_requests is not None and run > 0:
+        # Requests a second more per step, as instances: short runs need fewer instances
+        # for the same rate, so this form binds first for them.
+        step = min(step, model.scale_requests * run / model.per_instance)
     window = model.scale_window
     turned = 0.0  # seconds' worth of the piece's rate turned away
     held = startup + run

@@ -165,6 +165,8 @@ def _figures(platform: Platform) -> list[tuple[str, str, Sourced | None, str | N
         text = ", ".join(value) if isinstance(value, list) else _plain(value)
         if isinstance(item, ScaleOut):
             text = f"{value} new instances every {item.per}"
+            if item.requests_per_second is not None:
+                text += f" (or {item.requests_per_second:,.0f} more requests a second)"
         rows.append(("limits", name, item, text))
     door = platform.front_door
     rows.append(("front door", "timeout", door.timeout, str(door.timeout.value)))
