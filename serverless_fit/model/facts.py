@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import typing
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel
@@ -139,6 +139,7 @@ class _Collector:
         self.missing: dict[str, tuple[str, ...]] = {}
         self.sources: dict[str, tuple[str, ...]] = {}
         self.latency: LatencyModel | None = None
+        self.inputs: CostInputs | None = None  # built once per derivation: the day is costly
 
     def put(self, fact: str, value: FactValue | None, needs: tuple[str, ...] = ()) -> None:
         """Record `value`, or, when it is None, the workload fields that would make it known."""
@@ -377,7 +378,7 @@ def _traffic_facts(
     if only is None or not only.isdisjoint(PROVISIONED_FACTS):
         priced = None
         if average is not None and typical is not None:
-            inputs = cost_inputs(workload, platform, out.values.get("derived.cold_start_share"))
+            inputs = _inputs(workload, platform, out)
             priced = provisioned_cost(platform, inputs, share=settings.provisioned_share)
         needs = ("resources.memory", "traffic.average", "duration.typical")
         out.put("derived.provisioned_cost_per_month", priced[0] if priced else None, needs)
@@ -414,7 +415,7 @@ def _latency_facts(workload: Workload, platform: Platform, out: _Collector) -> N
     out.put("derived.cold_request_latency", cold, ("runtime", "duration.typical"))
     modelled = None
     if workload.traffic is not None and workload.traffic.average is not None:
-        modelled = latency(platform, cost_inputs(workload, platform), package)
+        modelled = latency(platform, _inputs(workload, platform, out), package)
     out.latency = modelled
     result = modelled.simulation if modelled else None
     share = (
@@ -463,6 +464,16 @@ def concurrency_of(workload: Workload) -> int:
     if workload.archetype in CPU_BOUND_ARCHETYPES:
         return 1
     return catalog.runtime_defaults().concurrency_of(workload.runtime).value
+
+
+def _inputs(workload: Workload, platform: Platform, out: _Collector) -> CostInputs:
+    """The cost inputs, with the cold-start share where it is known by now."""
+    share = out.values.get("derived.cold_start_share")
+    if out.inputs is None:
+        out.inputs = cost_inputs(workload, platform, share)
+    elif isinstance(share, float) and out.inputs.cold_start_share != share:
+        out.inputs = replace(out.inputs, cold_start_share=share)
+    return out.inputs
 
 
 def cost_inputs(
@@ -521,8 +532,7 @@ def _cost_facts(
     if average is not None:
         if "derived.cold_start_share" not in out.values and out.latency is None:
             _latency_facts(workload, platform, out)
-        share = out.values.get("derived.cold_start_share")
-        inputs = cost_inputs(workload, platform, share)
+        inputs = _inputs(workload, platform, out)
         cost = estimate(
             platform, inputs, settings, break_even=break_even, curve_points=curve_points
         )

@@ -23,7 +23,7 @@ import functools
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import NormalDist
 
 from serverless_fit.model.traffic import SECONDS_PER_HOUR, DayShape
@@ -415,16 +415,20 @@ class _Levels:
     alive: tuple[float, ...]
     colds: tuple[float, ...]
     block: int = 1
+    # Worked out once: the day's pieces read them many times.
+    count: float = field(init=False, compare=False)  # instances alive on average
+    cold_total: float = field(init=False, compare=False)  # cold starts a second
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "count", self.full + self.block * sum(self.alive))
+        object.__setattr__(self, "cold_total", self.block * sum(self.colds))
 
     def cold_rate(self, kept: int) -> float:
         """Cold starts a second on instances above the `kept` warm ones (which take the
         lowest levels)."""
-        skip = max(0, kept - self.full) // self.block
-        return self.block * sum(self.colds[skip:])
-
-    @property
-    def count(self) -> float:
-        return self.full + self.block * sum(self.alive)
+        if kept <= self.full:
+            return self.cold_total
+        return self.block * sum(self.colds[(kept - self.full) // self.block :])
 
 
 def _log_pmf(mean: float, k: int) -> float:
