@@ -213,7 +213,12 @@ def test_rule_packs_from_the_config_file(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_rules_list_filters_and_formats() -> None:
     code, out, _ = run("rules", "list", "--dimension", "latency", "--format", "json")
-    assert code == 0 and {r["id"] for r in json.loads(out)} == {"LAT001", "LAT002", "LAT003"}
+    assert code == 0 and {r["id"] for r in json.loads(out)} == {
+        "LAT001",
+        "LAT002",
+        "LAT003",
+        "XCLOUD001",
+    }
     code, out, _ = run("rules", "list", "--severity", "blocker", "--width", "200")
     assert "DUR001" in out and "BEN001" not in out
     code, out, _ = run("rules", "list", "--target", "cloudflare-workers", "--format", "json")

@@ -103,3 +103,25 @@ def test_limits_are_found_without_optional_fields() -> None:
     assert outcome(by_id["DUR001"], {"duration": {"typical": "2h"}}) is True
     # vendor services with portability unstated still raise lock-in
     assert outcome(by_id["PORT002"], {"dependencies": ["dynamodb"]}) is True
+
+
+def test_a_run_over_the_timeout_is_one_blocker_not_also_a_risk() -> None:
+    by_id = {r.id: r for r in RULES}
+    over = {"duration": {"typical": "20min", "max": "40min"}}
+    assert outcome(by_id["DUR001"], over) is True
+    assert outcome(by_id["DUR002"], over) is False
+    close = {"duration": {"typical": "5min", "max": "10min"}}
+    assert outcome(by_id["DUR001"], close) is False
+    assert outcome(by_id["DUR002"], close) is True
+
+
+@pytest.mark.parametrize("target", ["aws-lambda", "azure-functions", "cloudflare-workers"])
+def test_a_gpu_workload_is_blocked_where_the_platform_has_no_gpu(target: str) -> None:
+    rule = next(r for r in RULES if r.id == "RES002")
+    workload = Workload.model_validate(
+        {"name": "w", "archetype": "ml-inference", "resources": {"gpu": True}}
+    )
+    facts = derive_facts(workload, platforms()[target])
+    assert rule.evaluate(facts).state is True
+    google = derive_facts(workload, platforms()["gcp-cloud-run-functions"])
+    assert rule.evaluate(google).state is False

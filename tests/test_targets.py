@@ -21,7 +21,7 @@ from tests.conftest import MINIMAL, deep_merge
 from tests.test_cli import run
 
 RULES = builtin_rules()
-TODAY = dt.date(2026, 12, 3)
+TODAY = dt.date(2026, 12, 6)
 
 
 def assess(tmp_path: Path, workload: dict[str, Any], *targets: str) -> dict[str, Result]:

@@ -421,9 +421,22 @@ class RuntimeDefaults(_Data):
         return self.concurrency.get(runtime or "other") or self.concurrency["other"]
 
 
+class Database(Sourced):
+    """A relational database engine: the names it goes by and its default connection limit."""
+
+    names: list[str]
+    default_max_connections: int = Field(ge=1)
+
+
 class Services(_Data):
     vendor_specific: dict[Provider, list[str]]
     portable: list[str]
+    databases: dict[str, Database] = Field(default_factory=dict)
+
+    def database(self, dependency: str) -> Database | None:
+        """The relational engine a dependency name stands for, if it is one."""
+        keys = set(_service_keys(dependency))
+        return next((d for d in self.databases.values() if keys & set(d.names)), None)
 
     def vendor_of(self, dependency: str) -> Provider | None:
         """The provider whose own service this is, or None for portable and unknown names."""

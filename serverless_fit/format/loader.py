@@ -215,10 +215,40 @@ def validation_problems(
     `prefix` is where the validated mapping stands in the document (a rule inside a list).
     """
     problems = []
-    for item in error.errors():
+    for item in _one_branch(error.errors()):
         problem = _problem(document, file, item, root, prefix)
         problems.append(problem)
     return problems
+
+
+# A dependency is a name or a mapping: pydantic reports a failed entry once per branch of the
+# union, under a tag in its location. Keep the branch the input was meant for, untagged.
+_UNION_TAGS = {"str": "text", "Dependency": "mapping"}
+
+
+def _one_branch(errors: list[Any]) -> list[Any]:
+    kept = []
+    for item in errors:
+        loc = tuple(item["loc"])
+        tags = [i for i, part in enumerate(loc) if part in _UNION_TAGS and i > 0]
+        if not tags or not isinstance(loc[tags[0] - 1], int):
+            kept.append(item)
+            continue
+        at = tags[0]
+        branch = _UNION_TAGS[str(loc[at])]
+        value = item.get("input")
+        mapping_error = branch == "mapping" and not (
+            at + 1 == len(loc) and item["type"] == "model_type"
+        )
+        if branch == "text" and isinstance(value, dict):
+            continue  # a mapping was meant: its own errors follow
+        if branch == "mapping" and not mapping_error:
+            continue  # neither text nor a mapping: the text branch says so
+        item = {**item, "loc": (*loc[:at], *loc[at + 1 :])}
+        if branch == "text":
+            item = {**item, "type": "name_or_mapping"}
+        kept.append(item)
+    return kept
 
 
 def _problem(
@@ -273,6 +303,9 @@ def _problem(
         return _at(document, file, path, message)
     if kind in {"string_too_short", "string_too_long"}:
         message = f"found {describe_value(value)}; allowed: {error['msg'].lower()}"
+        return _at(document, file, path, message)
+    if kind == "name_or_mapping":
+        message = f"found {describe_value(value)}; allowed: a name, or a mapping with `name`"
         return _at(document, file, path, message)
     if kind in {"bare_number", "unit_syntax", "unit_type"}:
         return _at(document, file, path, error["msg"])

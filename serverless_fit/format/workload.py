@@ -145,6 +145,15 @@ class Traffic(_Section):
             "(default: the provider's documented default)",
         ),
     ] = None
+    cacheable: Annotated[
+        float | None,
+        Field(
+            ge=0,
+            le=1,
+            description="share of requests a cache or CDN in front could answer (0 to 1); "
+            "none is in front today",
+        ),
+    ] = None
 
 
 class Resources(_Section):
@@ -197,6 +206,27 @@ class Team(_Section):
     time_to_market: Level | None = None
 
 
+class Dependency(_Section):
+    """A dependency with the limits it puts on the workload."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200, description="the service's name")]
+    max_connections: Annotated[
+        int | None,
+        Field(ge=1, le=10_000_000, description="connections the service accepts at once"),
+    ] = None
+    connections_per_instance: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=10_000,
+            description="connections each instance of the workload opens to it (default 1)",
+        ),
+    ] = None
+    rate_limit: Annotated[
+        RateValue | None, Field(description="calls a second (or /min, ...) the service accepts")
+    ] = None
+
+
 class Waiver(_Section):
     rule: Annotated[str, Field(min_length=1)]
     reason: Annotated[str, Field(min_length=1)]
@@ -218,10 +248,34 @@ class Workload(_Section):
     traffic: Traffic | None = None
     resources: Resources = Field(default_factory=Resources)
     state: State | None = None
-    dependencies: list[str] | None = None
+    dependencies: Annotated[
+        list[str | Dependency] | None,
+        Field(
+            description="services the workload calls: a name, or a mapping with the name and "
+            "its limits (max_connections, connections_per_instance, rate_limit)"
+        ),
+    ] = None
+    labels: Annotated[
+        dict[
+            Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=63)],
+            Annotated[str, Field(max_length=200)],
+        ]
+        | None,
+        Field(description="free-form keys and values for rule packs (facts `labels.KEY`)"),
+    ] = None
     constraints: Constraints | None = None
     team: Team | None = None
     waivers: list[Waiver] = Field(default_factory=list)
+
+    @property
+    def dependency_names(self) -> tuple[str, ...]:
+        """Each dependency's name, whether it was given as a name or as a mapping."""
+        return tuple(d if isinstance(d, str) else d.name for d in self.dependencies or ())
+
+    @property
+    def dependency_limits(self) -> tuple[Dependency, ...]:
+        """The dependencies given as mappings (with limits)."""
+        return tuple(d for d in self.dependencies or () if isinstance(d, Dependency))
 
     @property
     def effective_trigger(self) -> Trigger:

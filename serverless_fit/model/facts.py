@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -17,13 +18,18 @@ from serverless_fit.format.workload import Workload
 from serverless_fit.model.bills import (
     DEFAULT_SETTINGS,
     AlwaysOnBill,
+    Bill,
     CostEstimate,
     CostSettings,
 )
 from serverless_fit.model.cost import estimate
 from serverless_fit.model.inputs import CostInputs
 from serverless_fit.model.latency import LatencyModel, latency, startup
-from serverless_fit.model.serverless import provisioned_cost
+from serverless_fit.model.serverless import (
+    instance_concurrency,
+    provisioned_cost,
+    serverless_bill,
+)
 from serverless_fit.model.traffic import day_shape
 from serverless_fit.report import break_even_words
 
@@ -33,6 +39,7 @@ FactValue = Quantity | float | bool | str | tuple[str, ...]
 # against it when they load, so a misspelt fact is an error, not a rule that never fires.
 FACT_KINDS: dict[str, str] = {
     "name": "string",
+    "owner": "string",
     "archetype": "string",
     "runtime": "string",
     "trigger": "string",
@@ -40,10 +47,12 @@ FACT_KINDS: dict[str, str] = {
     "latency.p99": "duration",
     "duration.typical": "duration",
     "duration.max": "duration",
+    "duration.waiting": "duration",
     "traffic.pattern": "string",
     "traffic.average": "rate",
     "traffic.peak": "rate",
     "traffic.active_hours_per_day": "number",
+    "traffic.cacheable": "share",
     "resources.memory": "size",
     "resources.cpus": "number",
     "resources.architecture": "string",
@@ -102,6 +111,18 @@ FACT_KINDS: dict[str, str] = {
     "derived.timeout_use": "share",
     "derived.vendor_dependencies": "list",
     "derived.vendor_dependency_count": "number",
+    "derived.vendor_dependency_vendors": "list",
+    "derived.foreign_dependencies": "list",
+    "derived.foreign_dependency_count": "number",
+    "derived.peak_instances": "number",
+    "derived.peak_connections": "number",
+    "derived.connection_limit": "number",
+    "derived.connection_limited_dependency": "string",
+    "derived.dependency_rate_limit": "rate",
+    "derived.rate_limited_dependency": "string",
+    "derived.waiting_share": "share",
+    "derived.waiting_cost_per_month": "money",
+    "derived.cached_serverless_usd": "money",
     "derived.provisioned_cost_per_month": "money",
     "derived.provisioned_instances": "number",
     "cost.serverless.monthly_usd": "money",
@@ -116,9 +137,30 @@ FACT_KINDS: dict[str, str] = {
 }
 
 HOURS_PER_DAY = 24.0
-PORTABILITY_FACTS = frozenset({"derived.vendor_dependencies", "derived.vendor_dependency_count"})
+PORTABILITY_FACTS = frozenset(
+    {
+        "derived.vendor_dependencies",
+        "derived.vendor_dependency_count",
+        "derived.vendor_dependency_vendors",
+        "derived.foreign_dependencies",
+        "derived.foreign_dependency_count",
+    }
+)
+DEPENDENCY_FACTS = frozenset(
+    {
+        "derived.peak_instances",
+        "derived.peak_connections",
+        "derived.connection_limit",
+        "derived.connection_limited_dependency",
+        "derived.dependency_rate_limit",
+        "derived.rate_limited_dependency",
+        "derived.waiting_share",
+    }
+)
 TRAFFIC_FACTS = frozenset(
-    f for f in FACT_KINDS if f.startswith("derived.") and f not in PORTABILITY_FACTS
+    f
+    for f in FACT_KINDS
+    if f.startswith("derived.") and f not in PORTABILITY_FACTS | DEPENDENCY_FACTS
 )
 
 
@@ -205,6 +247,8 @@ def _workload_facts(
         value: Any = None if section is None else getattr(section, name)
         if value is None:
             missing[path] = (path,)
+        elif path == "dependencies":
+            values[path] = workload.dependency_names
         elif isinstance(value, list):
             values[path] = tuple(str(item) for item in value)
         else:
@@ -243,7 +287,9 @@ def derive_facts(
     if only is None or not only.isdisjoint(TRAFFIC_FACTS):
         _traffic_facts(workload, platform, out, only, settings)
     if only is None or not only.isdisjoint(PORTABILITY_FACTS):
-        _portability_facts(workload, out)
+        _portability_facts(workload, platform, out)
+    if only is None or not only.isdisjoint(DEPENDENCY_FACTS):
+        _dependency_facts(workload, platform, out)
     cost = None
     if with_cost:
         cost = _cost_facts(
@@ -431,15 +477,22 @@ def _latency_facts(workload: Workload, platform: Platform, out: _Collector) -> N
     out.put("derived.scale_out_throttled_share", by_rate if result else None, SIMULATION_NEEDS)
 
 
-def _portability_facts(workload: Workload, out: _Collector) -> None:
+def _portability_facts(workload: Workload, platform: Platform, out: _Collector) -> None:
+    """Vendor-specific dependencies, whose vendor each is, and those of another cloud."""
     if workload.dependencies is None:
-        out.put("derived.vendor_dependencies", None, ("dependencies",))
-        out.put("derived.vendor_dependency_count", None, ("dependencies",))
+        for fact in PORTABILITY_FACTS:
+            out.put(fact, None, ("dependencies",))
         return
     registry = catalog.services()
-    vendor = tuple(d for d in workload.dependencies if registry.vendor_of(d) is not None)
-    out.put("derived.vendor_dependencies", vendor, ("dependencies",))
-    out.put("derived.vendor_dependency_count", float(len(vendor)), ("dependencies",))
+    vendors = [(d, registry.vendor_of(d)) for d in workload.dependency_names]
+    specific = [(d, v) for d, v in vendors if v is not None]
+    foreign = tuple(f"{d} ({v})" for d, v in specific if v != platform.provider)
+    needs = ("dependencies",)
+    out.put("derived.vendor_dependencies", tuple(d for d, _ in specific), needs)
+    out.put("derived.vendor_dependency_count", float(len(specific)), needs)
+    out.put("derived.vendor_dependency_vendors", tuple(f"{d} ({v})" for d, v in specific), needs)
+    out.put("derived.foreign_dependencies", foreign, needs)
+    out.put("derived.foreign_dependency_count", float(len(foreign)), needs)
 
 
 FUNCTION_COST_FIELDS = ("traffic.average", "duration.typical", "resources.memory")
@@ -453,6 +506,50 @@ PROVISIONED_FACTS = frozenset(
 CPU_BOUND_ARCHETYPES = frozenset(
     {"media-processing", "ml-inference", "ml-training", "batch-job", "scheduled-job"}
 )
+
+
+def _dependency_facts(workload: Workload, platform: Platform, out: _Collector) -> None:
+    """Pressure on what the workload calls (README, "Downstream limits"): instances at the
+    peak against a database's connections, the peak rate against a rate limit, and the
+    share of a run spent waiting."""
+    duration = workload.duration
+    typical = duration.typical if duration else None
+    waiting = duration.waiting if duration else None
+    share = None
+    if typical is not None and waiting is not None and typical.seconds > 0:
+        share = waiting.seconds / typical.seconds
+    out.put("derived.waiting_share", share, ("duration.waiting", "duration.typical"))
+    peak = _peak_rate(workload)
+    instances = None
+    if peak is not None and typical is not None:
+        per = 1
+        if platform.pricing.compute.billed_per == "instance" and workload.traffic is not None:
+            per = instance_concurrency(platform, cost_inputs(workload, platform))
+        instances = float(math.ceil(peak.per_second * typical.seconds / per - 1e-9))
+    out.put("derived.peak_instances", instances, ("traffic.peak", "duration.typical"))
+    registry = catalog.services()
+    pressed: tuple[float, str, float, float] | None = None  # (ratio, name, connections, limit)
+    limited: tuple[float, str, Rate] | None = None  # (calls a second, name, as given)
+    for item in workload.dependencies or ():
+        name = item if isinstance(item, str) else item.name
+        given = None if isinstance(item, str) else item.max_connections
+        database = registry.database(name)
+        limit = given or (database.default_max_connections if database else None)
+        if limit is not None and instances is not None:
+            each = 1 if isinstance(item, str) else item.connections_per_instance or 1
+            ratio = instances * each / limit
+            if pressed is None or ratio > pressed[0]:
+                pressed = (ratio, name, instances * each, float(limit))
+        if not isinstance(item, str) and item.rate_limit is not None:
+            allowed = item.rate_limit.per_second
+            if limited is None or allowed < limited[0]:
+                limited = (allowed, name, item.rate_limit)
+    needs = ("dependencies", "traffic.peak", "duration.typical")
+    out.put("derived.peak_connections", pressed[2] if pressed else None, needs)
+    out.put("derived.connection_limit", pressed[3] if pressed else None, ("dependencies",))
+    out.put("derived.connection_limited_dependency", pressed[1] if pressed else None, needs)
+    out.put("derived.dependency_rate_limit", limited[2] if limited else None, ("dependencies",))
+    out.put("derived.rate_limited_dependency", limited[1] if limited else None, ("dependencies",))
 
 
 def concurrency_of(workload: Workload) -> int:
@@ -568,7 +665,40 @@ def _cost_facts(
         even = str(cost.break_even) if cost.break_even is not None else None
         sentence = break_even_words(cost.ratio, even)
     out.put("cost.break_even_sentence", sentence, both)
+    _waiting_and_cache_costs(workload, platform, out, serverless, settings)
     return cost
+
+
+def _waiting_and_cache_costs(
+    workload: Workload,
+    platform: Platform,
+    out: _Collector,
+    serverless: Bill | None,
+    settings: CostSettings,
+) -> None:
+    """What the waiting part of each run costs (the compute bill's share of it), and the
+    serverless bill when a cache in front answers `traffic.cacheable` of the requests."""
+    waiting = out.values.get("derived.waiting_share")
+    if waiting is None and workload.duration and workload.duration.waiting:
+        typical = workload.duration.typical
+        if typical is not None and typical.seconds > 0:
+            waiting = workload.duration.waiting.seconds / typical.seconds
+    paid = None
+    parts = dict(serverless.items) if serverless is not None else {}
+    if isinstance(waiting, float) and "compute" in parts:
+        paid = Money.usd(round(parts["compute"] * waiting, 2))
+    out.put("derived.waiting_cost_per_month", paid, ("duration.waiting", *FUNCTION_COST_FIELDS))
+    cacheable = workload.traffic.cacheable if workload.traffic else None
+    cached = None
+    if cacheable is not None and serverless is not None:
+        inputs = _inputs(workload, platform, out)
+        left = 1.0 - cacheable
+        fewer = replace(
+            inputs, monthly_requests=inputs.monthly_requests * left, scale=inputs.scale * left
+        )
+        bill = serverless_bill(platform, fewer, free_tier=settings.free_tier)
+        cached = Money.usd(bill.monthly_usd) if bill is not None else None
+    out.put("derived.cached_serverless_usd", cached, ("traffic.cacheable", *FUNCTION_COST_FIELDS))
 
 
 def fleet_words(bill: AlwaysOnBill) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-EXACT_MEAN = 50.0  # up to this mean the distribution is summed term by term
+EXACT_MEAN = 200.0  # up to this mean the distribution is summed term by term
 TAIL_SIGMAS = 12.0  # terms beyond this many standard deviations are below 1e-30
 
 
@@ -18,7 +18,7 @@ def _pmf_terms(mean: float) -> list[tuple[int, float]]:
     if mean <= 0:
         return [(0, 1.0)]
     top = int(mean + TAIL_SIGMAS * math.sqrt(mean) + 20)
-    # P(k) = P(k - 1) x mean / k, from P(0) = e^-mean (no underflow for means up to 50).
+    # P(k) = P(k - 1) x mean / k, from P(0) = e^-mean (no underflow for means up to 700).
     terms = []
     probability = math.exp(-mean)
     for k in range(top + 1):
@@ -34,7 +34,7 @@ def _normal_cdf(x: float) -> float:
 def expected_instances(mean: float, per_instance: int) -> float:
     """E[ceil(N / c)] for N ~ Poisson(mean): instances busy when each serves up to c.
 
-    Exact summation up to a mean of 50; above it, a normal approximation of the tail sums
+    Exact summation up to a mean of 200; above it, a normal approximation of the tail sums
     (continuity corrected), and, when c is small against the spread, N / c plus the mean
     fractional part (c - 1) / 2c of a remainder that is then uniform.
     """
@@ -72,7 +72,7 @@ def expected_served(mean: float, warm: int) -> float:
             probability *= mean / (k + 1)
         return total
     # E[min(N, n)] = mean - E[(N - n)+], the latter for a normal of the same mean and spread
-    # (no continuity correction: within 0.1% of the exact sum from a mean of 50 up).
+    # (no continuity correction: within 0.1% of the exact sum from a mean of 200 up).
     sigma = math.sqrt(mean)
     z = (warm - mean) / sigma
     density = math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
