@@ -207,3 +207,29 @@ def test_the_format_reference_names_every_field() -> None:
         assert re.search(rf"^\s*-?\s*{{?\s*{re.escape(leaf)}\s*:", reference, re.M) or (
             f"`{path}`" in reference
         ), path
+
+
+def test_the_downstream_examples() -> None:
+    flat = " ".join(README.split())
+    lambda_ = platforms()["aws-lambda"]
+    waits = Workload.model_validate(
+        {
+            "name": "w",
+            "archetype": "api",
+            "trigger": "queue",
+            "duration": {"typical": "40s", "waiting": "35s"},
+            "traffic": {"average": "5/s"},
+            "resources": {"memory": "1GiB"},
+        }
+    )
+    facts = derive_facts(waits, lambda_)
+    assert facts.cost is not None and facts.cost.serverless is not None
+    compute = dict(facts.cost.serverless.items)["compute"]
+    assert round(5 * 2_628_000 * 40 * 0.0000166667, 2) == compute
+    assert f"= ${compute:,.2f} a month" in flat
+    assert f"**{facts.values['derived.waiting_cost_per_month']}**, pays for waiting" in flat
+    report = assess_files([ROOT / "workloads" / "fleet-telemetry.yaml"], builtin_rules(), Options())
+    [result] = report.results
+    [finding] = [f for f in result.active if f.rule == "CONN001"]
+    assert "240 connections to postgres, which accepts 100" in finding.message
+    assert "6,000/s × 40 ms = 240 instances" in flat

@@ -11,12 +11,14 @@ from pydantic_core import PydanticCustomError
 from serverless_fit.format.units import (
     EXAMPLE_UNITS,
     PARSERS,
+    PERCENT_ALLOWED,
     Duration,
     Quantity,
     Rate,
     Size,
     UnitError,
     format_number,
+    parse_percent,
 )
 from serverless_fit.format.vocabulary import (
     DEFAULT_TRIGGERS,
@@ -89,6 +91,48 @@ SizeValue = Annotated[Size, _unit_validator("size"), _unit_schema("size")]
 RateValue = Annotated[Rate, _unit_validator("rate"), _unit_schema("rate")]
 
 
+def _percent(value: object) -> float:
+    """`90%` as the share 0.9; a bare number has no unit, as everywhere in the format."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PydanticCustomError(
+            "unit_type",
+            "found {found}; allowed: {allowed}",
+            {"found": describe_value(value), "allowed": PERCENT_ALLOWED},
+        )
+    if isinstance(value, int | float):
+        raise PydanticCustomError(
+            "bare_number",
+            "found the bare number {found}, which has no unit; write it with one, "
+            "for example `{fix}`",
+            # 0.9 is most likely a share: suggest 90%, not 0.9%
+            {
+                "found": format_number(float(value)),
+                "fix": f"{format_number(float(value) * 100 if value <= 1 else value)}%",
+            },
+        )
+    try:
+        return parse_percent(value)
+    except UnitError:
+        raise PydanticCustomError(
+            "unit_syntax",
+            "found {found}; allowed: {allowed}",
+            {"found": repr(value), "allowed": PERCENT_ALLOWED},
+        ) from None
+
+
+PercentValue = Annotated[
+    float,
+    PlainValidator(_percent),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*(\d+(\.\d+)?|\.\d+)\s*%\s*$",
+            "description": PERCENT_ALLOWED,
+        }
+    ),
+]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -146,12 +190,10 @@ class Traffic(_Section):
         ),
     ] = None
     cacheable: Annotated[
-        float | None,
+        PercentValue | None,
         Field(
-            ge=0,
-            le=1,
-            description="share of requests a cache or CDN in front could answer (0 to 1); "
-            "none is in front today",
+            description="share of requests a cache or CDN in front could answer, as a "
+            "percentage (e.g. 90%); none is in front today"
         ),
     ] = None
 
