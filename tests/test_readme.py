@@ -232,4 +232,4 @@ def test_the_downstream_examples() -> None:
     [result] = report.results
     [finding] = [f for f in result.active if f.rule == "CONN001"]
     assert "240 connections to postgres, which accepts 100" in finding.message
-    assert "6,000/s × 40 ms = 240 instances" in flat
+    assert "6,000/s \u00d7 40 ms = 240 instances" in flat
