@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 @click.group()
 def rules() -> None:
-    """List the rules, or explain one: what it checks, why, examples, how to waive it."""
+    """List the rules, explain one, list the facts they read, or test a pack's examples."""
 
 
 RULE_FORMAT = click.option(
@@ -48,7 +48,8 @@ def rule_set_of(config_file: Path | None, rule_packs: tuple[str, ...]) -> RuleSe
 
     loaded = load_config(config_file)
     try:
-        return load_rule_set(rule_packs_of(loaded, rule_packs))
+        # The rules commands show how each example comes out; `rules test` judges them.
+        return load_rule_set(rule_packs_of(loaded, rule_packs), check_examples=False)
     except InputError as error:
         fail(error.problems)
 
@@ -150,3 +151,53 @@ def rules_explain(
         fail([usage_problem("rules explain", f"found {rule_id!r}; allowed: a rule id{hint}", "ID")])
     text = render_explain(document(rule, rule_set), render_options(width), output_format)
     click.echo(text, nl=False)
+
+
+@rules.command("facts")
+@RULE_FORMAT
+@click.option("--width", type=click.IntRange(60, 400), default=None, help="Terminal width.")
+def rules_facts(output_format: str, width: int | None) -> None:
+    """List every fact a rule may name: its kind, unit, where its value comes from, and an
+    example value (from the built-in rules' own examples).
+
+    \b
+    Example:
+      serverless-fit rules facts --format markdown
+    """
+    from serverless_fit.render.rules import render_facts
+    from serverless_fit.rules.factdocs import fact_docs
+
+    click.echo(render_facts(fact_docs(), render_options(width), output_format), nl=False)
+
+
+@rules.command("test")
+@click.argument("packs", nargs=-1, required=True, metavar="PACK...")
+def rules_test(packs: tuple[str, ...]) -> None:
+    """Run each pack rule's fail and pass examples: exit 0 when every one comes out as
+    written, 1 with a located message for each that does not, 2 for a pack that is not valid.
+
+    \b
+    Example:
+      serverless-fit rules test policies/
+    """
+    from serverless_fit.errors import InputError
+    from serverless_fit.rules.rulepacks import (
+        apply_packs,
+        builtin_rules,
+        pack_example_problems,
+        read_packs,
+    )
+
+    try:
+        contents = read_packs(packs)
+        apply_packs(builtin_rules(), contents)
+    except InputError as error:
+        fail(error.problems)
+    problems = pack_example_problems(contents)
+    count = sum(len(pack.rules) for pack in contents)
+    for problem in problems:
+        click.echo(f"{problem}", err=True)
+    if problems:
+        click.echo(f"{count} rules, {len(problems)} example(s) not as written", err=True)
+        raise SystemExit(1)
+    click.echo(f"{count} rules, {2 * count} examples: all as written")

@@ -1,4 +1,4 @@
-"""`schema`: the JSON Schema of the workload format or of the report."""
+"""`schema`: the JSON Schema of the workload format, of the report, or of a rule pack."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ import click
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(["workload", "report"]))
+@click.argument("kind", type=click.Choice(["workload", "report", "rule"]))
 def schema(kind: str) -> None:
-    """Print the JSON Schema of the workload format or of the JSON report.
+    """Print the JSON Schema of the workload format, of the JSON report, or of a rule pack.
 
     \b
     Example:
       serverless-fit schema workload > serverless-fit.schema.json
     """
-    from serverless_fit.format.jsonschemas import report_schema, workload_schema
+    from serverless_fit.format.jsonschemas import report_schema, rule_schema, workload_schema
 
-    click.echo(workload_schema() if kind == "workload" else report_schema(), nl=False)
+    makers = {"workload": workload_schema, "report": report_schema, "rule": rule_schema}
+    click.echo(makers[kind](), nl=False)

@@ -24,6 +24,44 @@ def workload_schema() -> str:
     return json.dumps(schema, indent=2) + "\n"
 
 
+RULE_SCHEMA_ID = "https://github.com/serverless-fit/serverless-fit/schemas/rule-pack.schema.json"
+
+
+def rule_schema() -> str:
+    """A rule pack file (`--rules`) as JSON Schema, from the models that validate it."""
+    from pydantic.json_schema import models_json_schema
+
+    from serverless_fit.rules.engine import ALL_OPERATORS, Rule
+    from serverless_fit.rules.rulepacks import Override
+
+    _, defs = models_json_schema(
+        [(Rule, "validation"), (Override, "validation")], ref_template="#/$defs/{model}"
+    )
+    definitions = defs["$defs"]
+    condition = (
+        "A condition: {fact: NAME, OP: VALUE} with OP one of "
+        + ", ".join(ALL_OPERATORS)
+        + "; VALUE a literal (with its unit: 300ms, 512MiB, 40/s) or {fact: OTHER}; or "
+        "{all: [...]}, {any: [...]}, {not: CONDITION}. `serverless-fit rules facts` lists "
+        "every fact NAME with its kind and unit."
+    )
+    definitions["Rule"]["properties"]["when"]["description"] = condition
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": RULE_SCHEMA_ID,
+        "title": "serverless-fit rule pack",
+        "description": "New rules and overrides of built-in ones, for `--rules`.",
+        "type": "object",
+        "properties": {
+            "rules": {"type": "array", "items": {"$ref": "#/$defs/Rule"}},
+            "overrides": {"type": "array", "items": {"$ref": "#/$defs/Override"}},
+        },
+        "additionalProperties": False,
+        "$defs": definitions,
+    }
+    return json.dumps(schema, indent=2) + "\n"
+
+
 def report_schema() -> str:
     """The `--format json` report as JSON Schema, shipped as package data."""
     return (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -39,6 +40,7 @@ FactValue = Quantity | float | bool | str | tuple[str, ...]
 # against it when they load, so a misspelt fact is an error, not a rule that never fires.
 FACT_KINDS: dict[str, str] = {
     "name": "string",
+    "description": "string",
     "owner": "string",
     "archetype": "string",
     "runtime": "string",
@@ -53,6 +55,9 @@ FACT_KINDS: dict[str, str] = {
     "traffic.peak": "rate",
     "traffic.active_hours_per_day": "number",
     "traffic.cacheable": "share",
+    "traffic.interval": "duration",
+    "traffic.burst": "duration",
+    "traffic.batch_size": "number",
     "resources.memory": "size",
     "resources.cpus": "number",
     "resources.architecture": "string",
@@ -60,9 +65,12 @@ FACT_KINDS: dict[str, str] = {
     "resources.payload": "size",
     "resources.package": "size",
     "resources.ephemeral_storage": "size",
+    "resources.concurrency": "number",
+    "resources.egress": "size",
     "state.connections": "string",
     "state.in_memory_sessions": "bool",
     "state.local_disk": "bool",
+    "state.connected_clients": "number",
     "dependencies": "list",
     "constraints.portability": "string",
     "constraints.providers": "list",
@@ -135,6 +143,18 @@ FACT_KINDS: dict[str, str] = {
     "cost.break_even_sentence": "string",
     "cost.always_on.fleet": "string",
 }
+
+# A workload's labels are facts too, one per key (`labels.team`), always text.
+LABEL_FACT = re.compile(r"^labels\.[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+
+
+def fact_kind(name: str) -> str | None:
+    """The kind of a fact name, or None when no fact has that name."""
+    kind = FACT_KINDS.get(name)
+    if kind is None and LABEL_FACT.match(name):
+        return "string"
+    return kind
+
 
 HOURS_PER_DAY = 24.0
 PORTABILITY_FACTS = frozenset(
@@ -282,6 +302,8 @@ def derive_facts(
     out = _Collector()
     only = None if reads is None else frozenset(reads)
     _workload_facts(workload, out, reads)
+    for key, value in (workload.labels or {}).items():
+        out.put(f"labels.{key}", value)
     out.put("trigger", workload.effective_trigger)
     _target_facts(workload, platform, out)
     if only is None or not only.isdisjoint(TRAFFIC_FACTS):

@@ -45,7 +45,7 @@ def default_jobs() -> int:
 def _start_worker(packs: tuple[str, ...], options: Options, as_of: dt.date) -> None:
     # Each worker builds its rules once: compiled conditions are closures and do not pickle.
     global _worker_rules, _worker_options, _worker_as_of
-    _worker_rules = load_rules(packs)
+    _worker_rules = load_rules(packs, check_examples=False)  # the parent process checked them
     _worker_options = options
     _worker_as_of = as_of
 

@@ -14,6 +14,7 @@ from serverless_fit.render.console import string_console
 from serverless_fit.render.markdown import escape
 from serverless_fit.report import RenderOptions
 from serverless_fit.rules.engine import Rule
+from serverless_fit.rules.factdocs import FactDoc
 from serverless_fit.rules.ruledocs import ExampleRun, RuleDoc
 
 REGENERATE = "serverless-fit rules list --format markdown > docs/rules.md"
@@ -226,3 +227,48 @@ def reference(docs: list[RuleDoc], coverage: dict[str, list[str]]) -> str:
     for doc in docs:
         lines.append(_section(doc))
     return "\n".join(lines).rstrip() + "\n"
+
+
+def render_facts(docs: tuple[FactDoc, ...], options: RenderOptions, fmt: str) -> str:
+    """`rules facts`: every fact a rule may name, with its kind, unit, source and an example."""
+    if fmt == "json":
+        data = [
+            {
+                "fact": d.name,
+                "kind": d.kind,
+                "unit": d.unit,
+                "source": d.source,
+                "example": d.example,
+            }
+            for d in docs
+        ]
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        lines = [
+            "| fact | kind | unit | comes from | example |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for d in docs:
+            example = escape(d.example) if d.example is not None else ""
+            lines.append(
+                f"| `{d.name}` | {d.kind} | {escape(d.unit)} | {escape(d.source)} | {example} |"
+            )
+        return "\n".join(lines) + "\n"
+    buffer = io.StringIO()
+    console = string_console(buffer, options)
+    table = Table(show_edge=False, pad_edge=False, expand=True)
+    table.add_column("fact", no_wrap=True, style="bold")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("comes from", ratio=1)
+    table.add_column("example", ratio=1)
+    for d in docs:
+        table.add_row(d.name, d.kind, d.source, d.example or "")
+    console.print(table)
+    console.print(
+        Text(
+            f"{len(docs)} facts. Units and operators: serverless-fit rules facts --format json; "
+            "comparisons: lt le gt ge eq ne in not_in contains exists.",
+            style="dim",
+        )
+    )
+    return buffer.getvalue()

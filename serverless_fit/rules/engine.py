@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from serverless_fit.format.units import PARSERS, Money, UnitError
-from serverless_fit.model.facts import FACT_KINDS, Facts, FactValue, format_fact
+from serverless_fit.model.facts import FACT_KINDS, Facts, FactValue, fact_kind, format_fact
 
 Dimension = Literal[
     "latency", "duration", "cost", "portability", "testability", "resources", "state", "operations"
@@ -99,6 +99,12 @@ def _not(child: Condition) -> Condition:
     return evaluate
 
 
+def _kind(fact: str) -> str:
+    kind = fact_kind(fact)
+    assert kind is not None, fact  # names are checked when a rule compiles
+    return kind
+
+
 def _contains(left: Any, right: Any) -> bool:
     return isinstance(left, tuple) and right in left
 
@@ -109,6 +115,34 @@ def _inside(left: Any, right: Any) -> bool:
 
 def _outside(left: Any, right: Any) -> bool:
     return not _inside(left, right)
+
+
+def _tag_matches(value: Any, tag: Any) -> bool:
+    """A tag matches itself in any case, and the family it names: `pci` matches `PCI-DSS`."""
+    if not isinstance(value, str) or not isinstance(tag, str):
+        return False
+    folded, wanted = value.casefold(), tag.casefold()
+    return folded == wanted or folded.startswith(wanted + "-")
+
+
+# Compliance tags and labels are written by people, in any case: their comparisons match tags.
+_TAG_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "contains": lambda left, right: (
+        isinstance(left, tuple) and any(_tag_matches(item, right) for item in left)
+    ),
+    "in": lambda left, right: (
+        isinstance(right, tuple) and any(_tag_matches(left, item) for item in right)
+    ),
+    "not_in": lambda left, right: (
+        not (isinstance(right, tuple) and any(_tag_matches(left, item) for item in right))
+    ),
+    "eq": lambda left, right: _tag_matches(left, right),
+    "ne": lambda left, right: not _tag_matches(left, right),
+}
+
+
+def is_tag_fact(fact: str) -> bool:
+    return fact == "constraints.compliance" or fact.startswith("labels.")
 
 
 # Each operator as a function of (left, right), chosen once when a rule is compiled.
@@ -147,7 +181,7 @@ def _comparison(
 
         return exists
 
-    compare = _COMPARE[op]
+    compare = _TAG_COMPARE[op] if is_tag_fact(fact) and op in _TAG_COMPARE else _COMPARE[op]
 
     def evaluate(facts: Facts) -> Outcome:
         values = facts.values
@@ -191,7 +225,7 @@ def _literal(kind: str, op: str, raw: Any, path: tuple[str | int, ...]) -> FactV
 
 
 def _fact_name(raw: Any, path: tuple[str | int, ...]) -> str:
-    if not isinstance(raw, str) or raw not in FACT_KINDS:
+    if not isinstance(raw, str) or fact_kind(raw) is None:
         import difflib
 
         close = difflib.get_close_matches(str(raw), list(FACT_KINDS), n=1)
@@ -235,7 +269,7 @@ class _Compiler:
         fact = _fact_name(raw["fact"], (*path, "fact"))
         op = operators[0]
         self.facts.append(fact)
-        kind = FACT_KINDS[fact]
+        kind = _kind(fact)
         value = raw[op]
         if op == "exists":
             if not isinstance(value, bool):
@@ -250,7 +284,7 @@ class _Compiler:
             if set(value) != {"fact"}:
                 raise ConditionError((*path, op), "an operand is a literal or {fact: NAME}")
             other = _fact_name(value["fact"], (*path, op, "fact"))
-            other_kind = FACT_KINDS[other]
+            other_kind = _kind(other)
             compatible = other_kind == kind or (op in ("in", "not_in") and other_kind == "list")
             if kind in ORDERED_KINDS and other_kind in ORDERED_KINDS:
                 compatible = compatible or {kind, other_kind} <= {"number", "share", "ratio"}
@@ -269,7 +303,7 @@ def check_template(text: str, path: tuple[str | int, ...]) -> list[str]:
     names = []
     for match in _TEMPLATE_FIELD.finditer(text):
         name = match.group(1)
-        if name not in FACT_KINDS:
+        if fact_kind(name) is None:
             raise ConditionError(
                 path,
                 f"template field {{{name}}} is not a fact; "
@@ -303,9 +337,9 @@ def render_template(text: str, facts: Facts) -> str:
             continue
         value = values.get(name)
         if value is None:
-            pieces.append("an unknown amount" if FACT_KINDS[name] == "money" else "not given")
+            pieces.append("an unknown amount" if _kind(name) == "money" else "not given")
         else:
-            pieces.append(format_fact(value, FACT_KINDS[name]))
+            pieces.append(format_fact(value, _kind(name)))
     return "".join(pieces)
 
 
@@ -402,7 +436,7 @@ _SYMBOLS = {
 
 def _shown(facts: Facts, name: str) -> str:
     if name in facts.values:
-        return f"{name} ({format_fact(facts.values[name], FACT_KINDS[name])})"
+        return f"{name} ({format_fact(facts.values[name], _kind(name))})"
     return f"{name} (unknown)"
 
 
@@ -449,7 +483,7 @@ def _explain(node: dict[str, Any], facts: Facts) -> tuple[Tri, str]:
         other = operand["fact"]
         right_text = _shown(facts, other)
     else:
-        right_text = _operand_text(FACT_KINDS[fact], operand)
+        right_text = _operand_text(_kind(fact), operand)
     outcome = _compiled_comparison(fact, op, operand)(facts)
     left_text = _shown(facts, fact)
     comparison = f"{left_text} {_SYMBOLS[op]} {right_text}"
@@ -459,7 +493,7 @@ def _explain(node: dict[str, Any], facts: Facts) -> tuple[Tri, str]:
 
 
 def _compiled_comparison(fact: str, op: str, operand: Any) -> Condition:
-    kind = FACT_KINDS[fact]
+    kind = _kind(fact)
     if isinstance(operand, dict):
         return _comparison(fact, op, None, operand["fact"])
     element_kind = "string" if kind == "list" else kind

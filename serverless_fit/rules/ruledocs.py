@@ -3,56 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from pydantic import ValidationError
-
-from serverless_fit.data import catalog
-from serverless_fit.format.workload import Workload
-from serverless_fit.model.facts import derive_facts
-from serverless_fit.rules.engine import Rule, render_template
+from serverless_fit.rules.engine import Rule
+from serverless_fit.rules.examples import MINIMAL_WORKLOAD, ExampleRun, merged, run_example
 from serverless_fit.rules.rulepacks import RuleSet, builtin_rules, claims
 
-# Rule examples are partial workloads merged onto this one, so that they stay short.
-MINIMAL_WORKLOAD: dict[str, Any] = {"name": "example", "archetype": "other"}
-
-
-def merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    """`extra` laid over `base`, mapping by mapping."""
-    result = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key] = merged(result[key], value)
-        else:
-            result[key] = value
-    return result
-
-
-@dataclass(frozen=True)
-class ExampleRun:
-    """A rule example assessed by the engine: whether the rule fired, and what it said."""
-
-    partial: dict[str, Any]
-    target: str
-    fires: bool | None  # None: the rule could not be decided (or the example is invalid)
-    message: str | None
-    problem: str | None = None  # the example is not a valid workload
-
-
-def run_example(rule: Rule, partial: dict[str, Any], target: str) -> ExampleRun:
-    platform = catalog.platforms().get(target)
-    if platform is None:
-        return ExampleRun(partial, target, None, None, f"unknown target {target!r}")
-    try:
-        workload = Workload.model_validate(merged(MINIMAL_WORKLOAD, partial))
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        return ExampleRun(partial, target, None, None, f"{where}: {first['msg']}")
-    facts = derive_facts(workload, platform)
-    state = rule.evaluate(facts).state
-    message = render_template(rule.message, facts) if state else None
-    return ExampleRun(partial, target, state, message)
+__all__ = ["MINIMAL_WORKLOAD", "ExampleRun", "merged", "run_example"]
 
 
 @dataclass(frozen=True)

@@ -253,15 +253,31 @@ def apply_packs(builtin: tuple[Rule, ...], packs: list[PackContents]) -> RuleSet
     return RuleSet(kept, changes_made, frozenset(disabled), origins)
 
 
-def load_rules(packs: tuple[str, ...] = ()) -> tuple[Rule, ...]:
+def load_rules(packs: tuple[str, ...] = (), *, check_examples: bool = True) -> tuple[Rule, ...]:
     """The rules a run uses: the built-in ones, changed and extended by the given packs
     (files holding rules, or folders of such files)."""
-    return load_rule_set(packs).rules
+    return load_rule_set(packs, check_examples=check_examples).rules
+
+
+def read_packs(packs: tuple[str, ...]) -> list[PackContents]:
+    """Each pack parsed, its rules compiled (for `rules test`, which runs their examples)."""
+    files = [path for source in packs for path in _pack_files(source)]
+    contents: list[PackContents] = []
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            contents.append(parse_pack(_read(path), str(path)))
+        except InputError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InputError(problems)
+    return contents
 
 
 @functools.cache
-def load_rule_set(packs: tuple[str, ...] = ()) -> RuleSet:
-    """The rules and what the packs changed; see load_rules."""
+def load_rule_set(packs: tuple[str, ...] = (), *, check_examples: bool = True) -> RuleSet:
+    """The rules and what the packs changed; see load_rules. A pack rule whose own examples
+    do not come out as written is refused (`rules test` reports them instead)."""
     if not packs:
         return RuleSet(builtin_rules(), {}, frozenset(), {})
     contents: list[PackContents] = []
@@ -278,4 +294,21 @@ def load_rule_set(packs: tuple[str, ...] = ()) -> RuleSet:
             problems.extend(error.problems)
     if problems:
         raise InputError(problems)
-    return apply_packs(builtin_rules(), contents)
+    rule_set = apply_packs(builtin_rules(), contents)
+    if check_examples:
+        failed = pack_example_problems(contents)
+        if failed:
+            raise InputError(failed)
+    return rule_set
+
+
+def pack_example_problems(contents: list[PackContents]) -> list[Problem]:
+    """Every pack rule's examples run; the problems of those that do not come out as written."""
+    from serverless_fit.rules.examples import example_problems
+
+    return [
+        problem
+        for pack in contents
+        for rule, where in pack.rules
+        for problem in example_problems(rule, where)
+    ]
