@@ -111,6 +111,7 @@ def test_the_readme_company_rule_needs_an_owner_for_pci(tmp_path: Path) -> None:
     owned = tmp_path / "vault.yaml"
     owned.write_text(VAULT.read_text(encoding="utf-8") + "owner: payments-team\n", encoding="utf-8")
     code, out, _ = run("assess", str(owned), "--rules", str(ACME), "--format", "json")
+    assert code == 0
     assert not any(
         "ACME001" in {f["rule"] for f in r["findings"]} for r in json.loads(out)["results"]
     )
