@@ -143,3 +143,18 @@ def test_the_rule_schema_accepts_every_built_in_rule_and_the_example_pack() -> N
         validator.validate({"rules": [yaml.safe_load(path.read_text(encoding="utf-8"))]})
     assert not validator.is_valid({"rules": [{"id": "X1"}]})
     assert not validator.is_valid({"rulez": []})
+
+
+def test_managed_databases_are_hosted_by_their_provider() -> None:
+    from serverless_fit.data.catalog import platforms
+    from serverless_fit.format.workload import Workload
+    from serverless_fit.model.facts import derive_facts
+
+    workload = Workload.model_validate(
+        {"name": "w", "archetype": "api", "dependencies": ["cloud-sql-postgres", "redis"]}
+    )
+    on_lambda = derive_facts(workload, platforms()["aws-lambda"]).values
+    assert on_lambda["derived.foreign_dependencies"] == ("cloud-sql-postgres (gcp)",)
+    assert on_lambda["derived.vendor_dependency_count"] == 0  # the protocol is portable
+    on_google = derive_facts(workload, platforms()["gcp-cloud-run-functions"]).values
+    assert on_google["derived.foreign_dependencies"] == ()

@@ -425,6 +425,7 @@ class Database(Sourced):
     """A relational database engine: the names it goes by and its default connection limit."""
 
     names: list[str]
+    managed: dict[str, Provider] = Field(default_factory=dict)  # managed names -> provider
     default_max_connections: int = Field(ge=1)
 
 
@@ -432,6 +433,18 @@ class Services(_Data):
     vendor_specific: dict[Provider, list[str]]
     portable: list[str]
     databases: dict[str, Database] = Field(default_factory=dict)
+
+    def host_of(self, dependency: str) -> Provider | None:
+        """The provider a dependency runs at: a vendor-specific service's vendor, or the
+        provider of a managed database; None for portable or unknown names."""
+        vendor = self.vendor_of(dependency)
+        if vendor is not None:
+            return vendor
+        database = self.database(dependency)
+        keys = _service_keys(dependency)
+        if database is not None:
+            return next((database.managed[k] for k in keys if k in database.managed), None)
+        return None
 
     def database(self, dependency: str) -> Database | None:
         """The relational engine a dependency name stands for, if it is one."""

@@ -508,7 +508,8 @@ def _portability_facts(workload: Workload, platform: Platform, out: _Collector) 
     registry = catalog.services()
     vendors = [(d, registry.vendor_of(d)) for d in workload.dependency_names]
     specific = [(d, v) for d, v in vendors if v is not None]
-    foreign = tuple(f"{d} ({v})" for d, v in specific if v != platform.provider)
+    hosts = [(d, registry.host_of(d)) for d in workload.dependency_names]
+    foreign = tuple(f"{d} ({h})" for d, h in hosts if h is not None and h != platform.provider)
     needs = ("dependencies",)
     out.put("derived.vendor_dependencies", tuple(d for d, _ in specific), needs)
     out.put("derived.vendor_dependency_count", float(len(specific)), needs)
