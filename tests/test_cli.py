@@ -204,3 +204,41 @@ def test_standard_output_on_a_full_disk_is_exit_2_with_the_reason() -> None:
     assert (
         done.stderr == "standard output: error: cannot write the report: No space left on device\n"
     )
+
+
+@pytest.mark.parametrize(
+    "option", [("--fail-under", "nan"), ("--fail-under", "inf"), ("--tolerance", "nan")]
+)
+def test_a_threshold_that_is_not_a_finite_number_is_refused(option: tuple[str, str]) -> None:
+    # A NaN threshold compares false with every score: it would switch the gate off.
+    code, _, err = run("assess", str(WORKLOADS / "checkout-api.yaml"), *option)
+    assert code == 2
+    assert "is not a finite number" in err or "range" in err
+
+
+def test_a_config_threshold_that_is_not_a_finite_number_is_refused(tmp_path: Path) -> None:
+    (tmp_path / ".serverless-fit.yaml").write_text("fail-under: .nan\n", encoding="utf-8")
+    code, _, err = run(
+        "assess",
+        str(WORKLOADS / "checkout-api.yaml"),
+        "--config",
+        str(tmp_path / ".serverless-fit.yaml"),
+    )
+    assert code == 2 and "fail-under" in err
+
+
+def test_no_memory_is_an_input_error_and_the_batch_goes_on(tmp_path: Path) -> None:
+    bad = tmp_path / "zero.yaml"
+    bad.write_text(
+        "name: zero\narchetype: api\nduration: {typical: 1s}\ntraffic: {average: 5/s}\n"
+        "resources: {memory: 0B}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(
+        "assess", str(bad), str(WORKLOADS / "checkout-api.yaml"), "--format", "json"
+    )
+    assert code == 2
+    report = json.loads(out)
+    assert [r["workload"] for r in report["results"]] == ["checkout-api"]
+    assert report["errors"][0]["field"] == "resources.memory"
+    assert "found 0B; allowed: a size above 0" in err

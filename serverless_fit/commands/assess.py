@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,21 @@ from serverless_fit.commands.common import (
 )
 
 
+class FiniteFloat(click.FloatRange):
+    """A number in range; `nan` and `inf` are refused (a NaN threshold compares false with
+    every score, which would switch the gate off)."""
+
+    name = "number"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        number: float = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 @click.command()
 @batch_options
 @click.option(
@@ -45,7 +61,7 @@ from serverless_fit.commands.common import (
 )
 @click.option(
     "--fail-under",
-    type=click.FloatRange(0, 100),
+    type=FiniteFloat(0, 100),
     default=None,
     help="Exit 1 when a result scores below this.",
 )
@@ -64,7 +80,7 @@ from serverless_fit.commands.common import (
 )
 @click.option(
     "--tolerance",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0),
     default=None,
     help="Score points a result may lose against --baseline (default 0).",
 )

@@ -30,9 +30,11 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     target: list[str] | None = None
-    fail_under: float | None = Field(default=None, alias="fail-under", ge=0, le=100)
+    fail_under: float | None = Field(
+        default=None, alias="fail-under", ge=0, le=100, allow_inf_nan=False
+    )
     fail_on: FailOn | None = Field(default=None, alias="fail-on")
-    tolerance: float | None = Field(default=None, ge=0)
+    tolerance: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     fail_scope: Literal["each", "best"] | None = Field(default=None, alias="fail-scope")
     baseline: str | None = None
     exclude: list[str] | None = None

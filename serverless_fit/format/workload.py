@@ -355,6 +355,10 @@ def check_consistency(workload: Workload) -> list[tuple[str, str]]:
                 "allowed: a wait at or below the typical run",
             )
         )
+    memory = workload.resources.memory
+    if memory is not None and memory.bytes <= 0:
+        # Nothing runs in no memory, and every per-GB price and packing would divide by it.
+        problems.append(("resources.memory", f"found {memory}; allowed: a size above 0"))
     latency = workload.latency
     if latency and latency.p50 and latency.p99 and latency.p50 > latency.p99:
         problems.append(
