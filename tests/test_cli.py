@@ -242,3 +242,25 @@ def test_no_memory_is_an_input_error_and_the_batch_goes_on(tmp_path: Path) -> No
     assert [r["workload"] for r in report["results"]] == ["checkout-api"]
     assert report["errors"][0]["field"] == "resources.memory"
     assert "found 0B; allowed: a size above 0" in err
+
+
+def test_impossible_dates_are_text_or_a_located_error_never_a_crash(tmp_path: Path) -> None:
+    dates = tmp_path / "dates.yaml"
+    dates.write_text(
+        "name: dates\narchetype: api\ndescription: 2026-02-30\ndependencies: [2099-99-99]\n"
+        "waivers:\n  - {rule: LAT001, reason: later, expires: 0000-01-01}\n",
+        encoding="utf-8",
+    )
+    quiet = tmp_path / "quiet.yaml"
+    quiet.write_text("name: quiet\narchetype: api\ndescription: 2026-02-30\n", encoding="utf-8")
+    code, out, err = run(
+        "assess", str(dates), str(quiet), str(WORKLOADS / "checkout-api.yaml"), "--format", "json"
+    )
+    assert code == 2
+    report = json.loads(out)
+    assert sorted(r["workload"] for r in report["results"]) == ["checkout-api", "quiet"]
+    assert "waivers[0].expires: found '0000-01-01'; allowed: a date" in err
+    config = tmp_path / ".serverless-fit.yaml"
+    config.write_text("fail-under: 2026-02-30\n", encoding="utf-8")
+    code, _, err = run("assess", str(quiet), "--config", str(config))
+    assert code == 2 and "fail-under" in err

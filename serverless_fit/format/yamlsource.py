@@ -26,6 +26,7 @@ NESTING_SCAN_OPENERS = 2000
 NESTING_SCAN_BYTES = 256 * 1024
 MAX_DIGITS = 15  # a whole number with more digits is not a measurement
 INT_TAG = "tag:yaml.org,2002:int"
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 # The tags of plain YAML values: a tag that names anything else (`!!python/object`) is refused
 # outright, whatever the loader would have done with it.
 PLAIN_TAGS = frozenset(
@@ -161,7 +162,16 @@ class _Builder:
         """A plain scalar by its resolved tag's constructor, skipping the loader's general
         bookkeeping (scalars hold no references to track)."""
         construct = self.constructors.get(node.tag)
-        return construct(node) if construct else self.loader.construct_object(node, deep=True)
+        if construct is None:
+            return self.loader.construct_object(node, deep=True)
+        if node.tag == TIMESTAMP_TAG:
+            try:
+                return construct(node)
+            except ValueError:
+                # Looks like a date but is none (2026-02-30): it stays text, and a field that
+                # needs a date says so with its location.
+                return node.value
+        return construct(node)
 
     def build_mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
