@@ -16,13 +16,17 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.file
+        # One line, whatever the input held: a key or file name with a line break and `::`
+        # must not start a CI workflow command, nor an escape sequence reach a terminal.
+        from serverless_fit.format.visible import one_line
+
+        where = one_line(self.file)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        field = f"{self.field}: " if self.field else ""
-        return f"{where}: error: {field}{self.message}"
+        field = f"{one_line(self.field)}: " if self.field else ""
+        return f"{where}: error: {field}{one_line(self.message)}"
 
 
 class InputError(Exception):

@@ -264,3 +264,18 @@ def test_impossible_dates_are_text_or_a_located_error_never_a_crash(tmp_path: Pa
     config.write_text("fail-under: 2026-02-30\n", encoding="utf-8")
     code, _, err = run("assess", str(quiet), "--config", str(config))
     assert code == 2 and "fail-under" in err
+
+
+def test_an_error_line_never_starts_a_workflow_command_or_an_escape(tmp_path: Path) -> None:
+    hostile = tmp_path / "hostile.yaml"
+    key = (
+        "\\n::add-mask::x\\n::error file=src/app.py,line=1::Injected"
+        "\\r\\n::stop-commands::t\\x1b[2J"
+    )
+    hostile.write_text(f'name: x\narchetype: api\n"{key}": 1\n', encoding="utf-8")
+    code, _, err = run("validate", str(hostile))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1  # one error, one line: no line breaks added
+    assert not [line for line in err.splitlines() if line.startswith("::")]
+    assert "\x1b" not in err and "\r" not in err
+    assert "\\x0a::add-mask::x" in err
