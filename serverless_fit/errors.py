@@ -15,6 +15,16 @@ class Problem:
     field: str | None
     message: str
 
+    def __post_init__(self) -> None:
+        # A problem quotes the input (keys, values, file names): shown, never interpreted,
+        # in every format that reports it.
+        from serverless_fit.format.visible import one_line
+
+        object.__setattr__(self, "file", one_line(self.file))
+        object.__setattr__(self, "message", one_line(self.message))
+        if self.field is not None:
+            object.__setattr__(self, "field", one_line(self.field))
+
     def __str__(self) -> str:
         # One line, whatever the input held: a key or file name with a line break and `::`
         # must not start a CI workflow command, nor an escape sequence reach a terminal.

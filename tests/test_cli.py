@@ -279,3 +279,32 @@ def test_an_error_line_never_starts_a_workflow_command_or_an_escape(tmp_path: Pa
     assert not [line for line in err.splitlines() if line.startswith("::")]
     assert "\x1b" not in err and "\r" not in err
     assert "\\x0a::add-mask::x" in err
+
+
+HOSTILE_TEXT = "\x1b]52;c;aGk=\x07 \x1b[2J \u202egnp.exe \u200b \x0b\x1c"
+
+
+@pytest.mark.parametrize(
+    "fmt", ["text", "terminal", "markdown", "junit", "sarif", "github", "html", "json"]
+)
+def test_a_workloads_own_strings_are_shown_never_interpreted(tmp_path: Path, fmt: str) -> None:
+    import xml.dom.minidom
+
+    import yaml as pyyaml
+
+    hostile = tmp_path / "hostile.yaml"
+    data = {
+        "name": "hostile",
+        "archetype": "api",
+        "description": HOSTILE_TEXT,
+        "dependencies": [f"dynamodb{HOSTILE_TEXT}", "sqs"],
+        "constraints": {"portability": "required"},
+        "waivers": [{"rule": "PORT001", "reason": HOSTILE_TEXT}],
+    }
+    hostile.write_text(pyyaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, out, err = run("assess", str(hostile), "--format", fmt, "--as-of", AS_OF)
+    assert code == 0, err
+    for character in ("\x1b", "\x07", "\u202e", "\u200b", "\x0b", "\x1c"):
+        assert character not in out and character not in err, (fmt, repr(character))
+    if fmt == "junit":
+        xml.dom.minidom.parseString(out)  # well-formed

@@ -14,6 +14,7 @@ from serverless_fit.data.catalog import Platform
 from serverless_fit.errors import AssessmentError, InputError, Problem
 from serverless_fit.format.limits import DEFAULT_LIMITS, InputLimits
 from serverless_fit.format.loader import LoadedWorkload, load_file
+from serverless_fit.format.visible import one_line
 from serverless_fit.format.workload import Workload
 from serverless_fit.model.bills import DEFAULT_SETTINGS, CostEstimate, CostSettings
 from serverless_fit.model.facts import FACT_KINDS, Facts, derive_facts, format_fact
@@ -111,7 +112,7 @@ def assess_workload(
     scored = score(tuple(findings))
     return Result(
         workload=workload.name,
-        file=loaded.file,
+        file=one_line(loaded.file),
         target=platform.id,
         target_name=platform.name,
         score=scored.score,
@@ -124,7 +125,7 @@ def assess_workload(
         counterfactuals=tuple(changes),
         evaluations=tuple(evaluations),
         score_unclamped=scored.unclamped,
-        description=workload.description,
+        description=one_line(workload.description) if workload.description else None,
         cold_start_p99=_text(facts, "target.cold_start.p99"),
         latency=_latency(facts.latency, workload),
     )
@@ -181,10 +182,12 @@ def _ordered(findings: list[Finding]) -> list[Finding]:
 
 def _finding(rule: Rule, facts: Facts, loaded: LoadedWorkload, as_of: dt.date) -> Finding:
     waiver = _waiver(loaded.workload, rule.id, as_of)
+    # Every text a finding carries passes through one_line: it holds the workload's own
+    # strings and a pack's, which are shown in every format, never interpreted.
     evidence = tuple(
         Evidence(
             field,
-            format_fact(facts.values[field], FACT_KINDS.get(field, "string")),
+            one_line(format_fact(facts.values[field], FACT_KINDS.get(field, "string"))),
             loaded.lines.get(field),
         )
         for field in workload_fields(rule, facts)
@@ -195,12 +198,12 @@ def _finding(rule: Rule, facts: Facts, loaded: LoadedWorkload, as_of: dt.date) -
         name=rule.name,
         severity=rule.severity,
         dimension=rule.dimension,
-        title=rule.title,
-        message=_sentence(rule.message, facts),
+        title=one_line(rule.title),
+        message=one_line(_sentence(rule.message, facts)),
         claims=tuple(rule.claims),
         references=tuple(rule.references),
         evidence=evidence,
-        mitigation=_sentence(rule.mitigation, facts) if rule.mitigation else None,
+        mitigation=one_line(_sentence(rule.mitigation, facts)) if rule.mitigation else None,
         impact=rule.impact,
         contribution=contribution(rule.severity, rule.dimension, rule.impact),
         waived=waiver is not None and not waiver.expired,
@@ -213,7 +216,7 @@ def _waiver(workload: Workload, rule: str, as_of: dt.date) -> WaiverInfo | None:
         if waiver.rule == rule:
             expired = waiver.expires is not None and waiver.expires < as_of
             expires = waiver.expires.isoformat() if waiver.expires else None
-            return WaiverInfo(waiver.reason, expires, expired)
+            return WaiverInfo(one_line(waiver.reason), expires, expired)
     return None
 
 
