@@ -308,3 +308,29 @@ def test_a_workloads_own_strings_are_shown_never_interpreted(tmp_path: Path, fmt
         assert character not in out and character not in err, (fmt, repr(character))
     if fmt == "junit":
         xml.dom.minidom.parseString(out)  # well-formed
+
+
+@pytest.mark.parametrize("kind", ["baseline", "pack", "config", "hard link"])
+def test_the_output_may_not_replace_any_input(tmp_path: Path, kind: str) -> None:
+    import os
+
+    workload = str(WORKLOADS / "checkout-api.yaml")
+    baseline = tmp_path / "baseline.json"
+    assert run("baseline", workload, "-o", str(baseline))[0] == 0
+    pack = tmp_path / "pack.yaml"
+    pack.write_text((ROOT / "docs" / "examples" / "acme-rules.yaml").read_text(), encoding="utf-8")
+    config = tmp_path / ".serverless-fit.yaml"
+    config.write_text("format: json\n", encoding="utf-8")
+    args = {
+        "baseline": ("--baseline", str(baseline), "-o", str(baseline)),
+        "pack": ("--rules", str(pack), "-o", str(pack)),
+        "config": ("--config", str(config), "-o", str(config)),
+        "hard link": ("--rules", str(pack), "-o", str(tmp_path / "linked.json")),
+    }[kind]
+    if kind == "hard link":
+        os.link(pack, tmp_path / "linked.json")
+    before = {p: p.read_bytes() for p in (baseline, pack, config)}
+    code, out, err = run("assess", workload, *args)
+    assert code == 2 and out == ""
+    assert "allowed: a report file that is not an input" in err
+    assert {p: p.read_bytes() for p in (baseline, pack, config)} == before

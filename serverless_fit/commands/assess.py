@@ -173,6 +173,7 @@ def assess(
         verbose=verbose,
         counterfactuals=search is not False and name in SHOWS_COUNTERFACTUALS,
         cost_curves=name == "html",
+        other_inputs={"--baseline": (Path(baseline_file),)} if baseline_file else {},
     )
     for problem in report.errors:
         click.echo(str(problem), err=True)

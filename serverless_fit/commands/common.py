@@ -250,6 +250,30 @@ def load_config(config_file: Path | None) -> LoadedConfig:
         fail(error.problems)
 
 
+def _refuse_replacing_an_input(
+    output: Path,
+    files: list[Path],
+    loaded: LoadedConfig,
+    packs: tuple[str, ...],
+    others: dict[str, tuple[Path, ...]],
+) -> None:
+    """`-o` may not name any file the run reads, by whatever path or link: a workload, the
+    config file, a rule pack or the baseline."""
+    from serverless_fit.render.output import replaces_an_input
+    from serverless_fit.rules.rulepacks import pack_files
+
+    inputs: list[tuple[str, list[Path]]] = [("one of the files to assess", files)]
+    if loaded.file:
+        inputs.append(("the config file", [Path(loaded.file)]))
+    if packs:
+        inputs.append(("a rule pack", [p for source in packs for p in pack_files(source)]))
+    inputs += [(f"the {option} file", list(paths)) for option, paths in others.items()]
+    for what, paths in inputs:
+        if replaces_an_input(output, paths):
+            message = f"is {what}; allowed: a report file that is not an input"
+            fail([usage_problem(str(output), message, "--output")])
+
+
 def run_batch(
     loaded: LoadedConfig,
     paths: tuple[str, ...],
@@ -268,6 +292,7 @@ def run_batch(
     verbose: bool = False,
     counterfactuals: bool = True,
     cost_curves: bool = False,
+    other_inputs: dict[str, tuple[Path, ...]] | None = None,
 ) -> ReportStream:
     """Find the files, assess them (in parallel when it pays) while `emit` writes the report,
     and return the report, read to the end: its summary and errors are then final."""
@@ -275,17 +300,15 @@ def run_batch(
     from serverless_fit.format.discover import discover
     from serverless_fit.pipeline.assess import Options
     from serverless_fit.pipeline.batch import assess_batch, default_jobs
-    from serverless_fit.render.output import replaces_an_input
-
     values = loaded.values
     follow = follow_symlinks if follow_symlinks is not None else bool(values.follow_symlinks)
     files, problems = discover(paths, (*(values.exclude or ()), *exclude), follow)
     if not files and not problems:
         message = "found no *.yaml or *.yml workload files; allowed: files, folders or globs"
         fail([usage_problem(" ".join(paths), message)])
-    if output is not None and replaces_an_input(output, files):
-        message = "is one of the files to assess; allowed: a report file that is not an input"
-        fail([usage_problem(str(output), message, "--output")])
+    packs = rule_packs_of(loaded, rule_packs)
+    if output is not None:
+        _refuse_replacing_an_input(output, files, loaded, packs, other_inputs or {})
     options = Options(
         targets=targets or tuple(values.target or DEFAULT_TARGETS),
         as_of=as_of.date() if as_of else None,
@@ -295,7 +318,6 @@ def run_batch(
         limits=limits,
         cost_curves=cost_curves,
     )
-    packs = rule_packs_of(loaded, rule_packs)
     workers = jobs or values.jobs or default_jobs()
     from serverless_fit.pipeline.gate import judge
 

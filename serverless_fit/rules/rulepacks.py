@@ -168,7 +168,7 @@ def _where(document: Document, file: str, path: tuple[str | int, ...]) -> Proble
     return Problem(file, mark.line, mark.column, None, "")
 
 
-def _pack_files(source: str) -> list[Path]:
+def pack_files(source: str) -> list[Path]:
     """A pack file, or a pack folder's YAML files searched as workload folders are (hidden
     files skipped, symbolic links not followed)."""
     path = Path(source)
@@ -261,7 +261,7 @@ def load_rules(packs: tuple[str, ...] = (), *, check_examples: bool = True) -> t
 
 def read_packs(packs: tuple[str, ...]) -> list[PackContents]:
     """Each pack parsed, its rules compiled (for `rules test`, which runs their examples)."""
-    files = [path for source in packs for path in _pack_files(source)]
+    files = [path for source in packs for path in pack_files(source)]
     contents: list[PackContents] = []
     problems: list[Problem] = []
     for path in files:
@@ -282,7 +282,7 @@ def load_rule_set(packs: tuple[str, ...] = (), *, check_examples: bool = True) -
         return RuleSet(builtin_rules(), {}, frozenset(), {})
     contents: list[PackContents] = []
     problems: list[Problem] = []
-    files = [path for source in packs for path in _pack_files(source)]
+    files = [path for source in packs for path in pack_files(source)]
     total = sum(path.stat().st_size for path in files if path.is_file())
     if total > MAX_PACKS_BYTES:
         message = f"rule packs hold {total} bytes; allowed: at most {MAX_PACKS_BYTES} in one run"
