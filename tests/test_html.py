@@ -190,3 +190,19 @@ def test_in_headless_chromium(report: tuple[Path, str]) -> None:
 def _column(page: Any, index: int) -> list[str]:
     cells = page.locator(f"#overview tbody tr td:nth-child({index + 1})")
     return [text.strip() for text in cells.all_inner_texts()]
+
+
+def test_extreme_but_valid_numbers_still_make_a_page(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    extreme = tmp_path / "extreme.yaml"
+    extreme.write_text(
+        "name: tiny\narchetype: api\nruntime: python\nduration: {typical: 100ms}\n"
+        "traffic: {average: 0.001/month}\n"
+        "resources: {memory: 512MiB, payload: 999999999999999TiB}\n",
+        encoding="utf-8",
+    )
+    page = tmp_path / "extreme.html"
+    code, _, err = run("assess", str(extreme), "-o", str(page))
+    assert code == 0, err
+    assert "tiny" in page.read_text(encoding="utf-8")

@@ -109,7 +109,10 @@ def cost_chart(results: list[Result]) -> CostChart | None:
     if not priced:
         return None
     curves = [r.cost.curve for r in priced if r.cost]
-    rates = [p.per_second for curve in curves for p in curve]
+    # A log axis needs positive rates: traffic of a few a year rounds to 0 a second.
+    rates = [p.per_second for curve in curves for p in curve if p.per_second > 0]
+    if not rates:
+        return None
     costs = [max(p.monthly_usd, 0.01) for curve in curves for p in curve]
     costs += [max(p.always_on_usd, 0.01) for c in curves for p in c if p.always_on_usd is not None]
     x_low, x_high = min(rates), max(rates)
