@@ -334,3 +334,16 @@ def test_the_output_may_not_replace_any_input(tmp_path: Path, kind: str) -> None
     assert code == 2 and out == ""
     assert "allowed: a report file that is not an input" in err
     assert {p: p.read_bytes() for p in (baseline, pack, config)} == before
+
+
+@pytest.mark.parametrize("day", ["2026-1-1", "\uff12\uff10\uff12\uff16-01-01", "2026-02-30"])
+def test_as_of_is_a_date_written_as_expires_is(day: str) -> None:
+    code, _, err = run("assess", str(WORKLOADS / "checkout-api.yaml"), "--as-of", day)
+    assert code == 2 and "--as-of" in err
+
+
+def test_a_lower_case_waiver_rule_is_hinted_to_its_upper_case_id(tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text("name: w\narchetype: api\nwaivers:\n  - {rule: lat001, reason: r}\n")
+    code, _, err = run("validate", str(path))
+    assert code == 2 and "did you mean 'LAT001'?" in err

@@ -158,3 +158,21 @@ def test_managed_databases_are_hosted_by_their_provider() -> None:
     assert on_lambda["derived.vendor_dependency_count"] == 0  # the protocol is portable
     on_google = derive_facts(workload, platforms()["gcp-cloud-run-functions"]).values
     assert on_google["derived.foreign_dependencies"] == ()
+
+
+def test_a_pack_rule_for_an_unknown_target_is_refused(tmp_path: Path) -> None:
+    data = policy({"fact": "owner", "exists": False}, {}, {"owner": "a"})
+    data["rules"][0]["targets"] = ["no-such-platform"]
+    code, _, err = run("rules", "test", str(write_pack(tmp_path, data)))
+    assert code == 2 and "found 'no-such-platform'; allowed: aws-lambda" in err
+
+
+def test_the_documented_256_comparisons_are_allowed_and_257_refused(tmp_path: Path) -> None:
+    def pack_of(count: int) -> Path:
+        leaves = [{"fact": "owner", "exists": False}] * count
+        data = policy({"all": leaves}, {}, {"owner": "a"})
+        return write_pack(tmp_path, data)
+
+    assert run("rules", "test", str(pack_of(256)))[0] == 0
+    code, _, err = run("rules", "test", str(pack_of(257)))
+    assert code == 2 and "more than 256 comparisons in one rule" in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -37,6 +38,21 @@ SUFFIX_FORMATS = {
 }
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class IsoDate(click.DateTime):
+    """YYYY-MM-DD with ASCII digits, as `expires:` in a workload: `2026-1-1` and full-width
+    digits are refused, not read as a date."""
+
+    name = "date"
+
+    def __init__(self) -> None:
+        super().__init__(formats=["%Y-%m-%d"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            self.fail(f"{value!r} is not a date written YYYY-MM-DD (e.g. 2027-06-30)", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def fail(problems: Sequence[Problem]) -> NoReturn:
@@ -203,9 +219,9 @@ def batch_options(command: F) -> F:
         ),
         click.option(
             "--as-of",
-            type=click.DateTime(formats=["%Y-%m-%d"]),
+            type=IsoDate(),
             default=None,
-            help="Date that waiver expiry is judged on (default: today).",
+            help="Date that waiver expiry is judged on, YYYY-MM-DD (default: today).",
         ),
         click.option(
             "--exclude",
@@ -300,6 +316,7 @@ def run_batch(
     from serverless_fit.format.discover import discover
     from serverless_fit.pipeline.assess import Options
     from serverless_fit.pipeline.batch import assess_batch, default_jobs
+
     values = loaded.values
     follow = follow_symlinks if follow_symlinks is not None else bool(values.follow_symlinks)
     files, problems = discover(paths, (*(values.exclude or ()), *exclude), follow)

@@ -143,7 +143,9 @@ def _validate(
     for index, waiver in enumerate(workload.waivers):
         if known_rules and waiver.rule not in known_rules:
             message = f"found unknown rule {waiver.rule!r}; allowed: a rule id such as LAT001"
-            suggestion = _closest(waiver.rule, known_rules)
+            # Rule ids are upper case: `lat001` means LAT001, not the nearest spelling.
+            wanted = waiver.rule.upper()
+            suggestion = wanted if wanted in known_rules else _closest(wanted, known_rules)
             if suggestion:
                 message += f"; did you mean {suggestion!r}?"
             problems.append(_at(document, file, ("waivers", index, "rule"), message))

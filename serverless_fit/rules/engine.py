@@ -19,7 +19,8 @@ Dimension = Literal[
 ]
 Severity = Literal["blocker", "risk", "info", "benefit"]
 MAX_CONDITION_DEPTH = 16
-MAX_CONDITION_NODES = 256
+MAX_CONDITION_NODES = 256  # comparisons in one rule
+GROUPS = ("all", "any", "not")
 
 ORDERED_KINDS = {"duration", "size", "rate", "number", "share", "ratio", "money"}
 OPERATORS_BY_KIND = {
@@ -240,11 +241,14 @@ class _Compiler:
         self.facts: list[str] = []
 
     def compile(self, raw: Any, path: tuple[str | int, ...], depth: int) -> Condition:
-        self.nodes += 1
         if depth > MAX_CONDITION_DEPTH:
             raise ConditionError(path, f"conditions nest deeper than {MAX_CONDITION_DEPTH} levels")
+        grouping = isinstance(raw, dict) and len(raw) == 1 and next(iter(raw)) in GROUPS
+        if not grouping:  # the limit counts comparisons, as documented, not all/any/not
+            self.nodes += 1
         if self.nodes > MAX_CONDITION_NODES:
-            raise ConditionError(path, f"more than {MAX_CONDITION_NODES} conditions in one rule")
+            message = f"more than {MAX_CONDITION_NODES} comparisons in one rule"
+            raise ConditionError(path, message)
         if not isinstance(raw, dict):
             raise ConditionError(path, f"a condition is a mapping; found {type(raw).__name__}")
         if len(raw) == 1 and next(iter(raw)) in ("all", "any"):
@@ -385,6 +389,14 @@ class Rule(BaseModel):
     def _compile(self) -> Rule:
         if not self.claims and not self.references:
             raise ValueError("a rule needs at least one seed claim or one reference")
+        from serverless_fit.data import catalog
+
+        known = catalog.platforms()
+        unknown = [t for t in self.targets or () if t not in known]
+        if unknown:
+            raise RuleConditionError(
+                ("targets",), f"found {unknown[0]!r}; allowed: {', '.join(known)}"
+            )
         compiler = _Compiler()
         try:
             self._condition = compiler.compile(self.when, ("when",), 0)
