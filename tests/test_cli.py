@@ -347,3 +347,22 @@ def test_a_lower_case_waiver_rule_is_hinted_to_its_upper_case_id(tmp_path: Path)
     path.write_text("name: w\narchetype: api\nwaivers:\n  - {rule: lat001, reason: r}\n")
     code, _, err = run("validate", str(path))
     assert code == 2 and "did you mean 'LAT001'?" in err
+
+
+def test_a_pipe_in_place_of_a_file_is_refused_without_waiting(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    # In a child process: were the pipe opened blocking, it would wait for a writer forever.
+    done = subprocess.run(
+        [sys.executable, "-m", "serverless_fit", "validate", str(pipe)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "is not a regular file" in done.stderr

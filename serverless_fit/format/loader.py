@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import os
 import stat
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -47,14 +48,16 @@ def read_limited(path: str | FsPath, limit: int) -> bytes:
         return InputError([Problem(file, None, None, None, message)])
 
     try:
-        # One stat decides what the path is: opening a pipe would wait for a writer.
-        target = FsPath(path)
-        status = target.stat()
-        if stat.S_ISDIR(status.st_mode):
-            raise refuse("is a directory, not a file")
-        if not stat.S_ISREG(status.st_mode):
-            raise refuse("is not a regular file (a device, pipe or socket); allowed: a file")
-        with target.open("rb") as handle:
+        # Opened without blocking, then judged by what was opened: a path checked first and
+        # opened after could be swapped for a pipe in between, and opening one waits for a
+        # writer. Regular files ignore O_NONBLOCK.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if stat.S_ISDIR(status.st_mode):
+                raise refuse("is a directory, not a file")
+            if not stat.S_ISREG(status.st_mode):
+                raise refuse("is not a regular file (a device, pipe or socket); allowed: a file")
             # Ask for the size the file has: a read of `limit` bytes would allocate them all.
             raw = handle.read(min(status.st_size, limit) + 1)
             if len(raw) > status.st_size:  # it grew since, or reports no size (/proc)
