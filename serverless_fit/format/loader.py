@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 import os
+import re
 import stat
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
