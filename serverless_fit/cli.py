@@ -20,6 +20,14 @@ from serverless_fit.commands.common import (
 LAZY_COMMANDS = {"init": "serverless_fit.commands.init"}
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it; 1 is for failed thresholds
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the process is so that cleanup runs as for KeyboardInterrupt."""
+
+
 class _Group(click.Group):
     """Turns an unexpected exception into one line and exit code 3 instead of a traceback,
     and loads the lazy commands on demand."""
@@ -38,10 +46,22 @@ class _Group(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
+        import signal
+
+        # SIGTERM unwinds like Ctrl-C, so that every `finally` runs: workers are stopped and a
+        # half-written report's temporary file removed; the exit codes are the shell's.
+        def terminated(number: int, _frame: object) -> None:
+            raise Terminated(number)
+
+        signal.signal(signal.SIGTERM, terminated)
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except KeyboardInterrupt:
+            sys.exit(EXIT_INTERRUPTED)
+        except Terminated:
+            sys.exit(EXIT_TERMINATED)
         except BrokenPipeError:  # the reader stopped reading (`| head`): stop quietly
             silence_stdout()
             sys.exit(EXIT_BROKEN_PIPE)

@@ -7,7 +7,7 @@ import math
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from serverless_fit.errors import Problem
 from serverless_fit.pipeline.assess import (
@@ -43,6 +43,12 @@ def default_jobs() -> int:
 
 
 def _start_worker(packs: tuple[str, ...], options: Options, as_of: dt.date) -> None:
+    # Ctrl-C reaches the whole process group: the main process alone decides what to do (it
+    # stops the workers); a worker keeps SIGTERM's default, ending at once.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Each worker builds its rules once: compiled conditions are closures and do not pickle.
     global _worker_rules, _worker_options, _worker_as_of
     _worker_rules = load_rules(packs, check_examples=False)  # the parent process checked them
@@ -103,34 +109,59 @@ def _in_pool(
     worker has started, and keeps those results until their turn.
     """
     from concurrent.futures import ProcessPoolExecutor  # a one-file run never needs it
+    from concurrent.futures.process import BrokenProcessPool
 
     low, high = CHUNK_FILES
     size = min(high, max(low, math.ceil(len(paths) / (jobs * CHUNKS_PER_PROCESS))))
     chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=jobs - 1, initializer=_start_worker, initargs=(packs, options, as_of)
-    ) as pool:
-        futures = {i: pool.submit(_assess_chunk, chunk) for i, chunk in enumerate(chunks)}
-        done_here: dict[int, list[FileOutcome]] = {}
-        try:
-            for index in range(len(chunks)):
-                future = futures.pop(index)  # written once, then let go
-                ahead = index
-                while index not in done_here and not future.done():
-                    found = index if future.cancel() else _next_unstarted(futures, ahead + 1)
-                    if found is None:
-                        break  # every remaining chunk is with a worker: wait for this one
-                    ahead = found
-                    done_here[found] = [
-                        assess_file(path, rules, options, as_of) for path in chunks[found]
-                    ]
-                outcomes = done_here.pop(index) if index in done_here else future.result()
-                yield from outcomes
-                if progress:
-                    progress(len(chunks[index]))
-        finally:
-            for future in futures.values():  # the report was abandoned: stop what has not started
-                future.cancel()
+    )
+    futures = {i: pool.submit(_assess_chunk, chunk) for i, chunk in enumerate(chunks)}
+    done_here: dict[int, list[FileOutcome]] = {}
+    broken = False
+    try:
+        for index in range(len(chunks)):
+            future = futures.pop(index)  # written once, then let go
+            ahead = index
+            while not broken and index not in done_here and not future.done():
+                found = index if future.cancel() else _next_unstarted(futures, ahead + 1)
+                if found is None:
+                    break  # every remaining chunk is with a worker: wait for this one
+                ahead = found
+                done_here[found] = [
+                    assess_file(path, rules, options, as_of) for path in chunks[found]
+                ]
+            if index in done_here:
+                outcomes = done_here.pop(index)
+            else:
+                try:
+                    outcomes = [] if broken else future.result()
+                except BrokenProcessPool:
+                    broken = True  # a worker died (killed, out of memory): finish here
+                if broken:
+                    outcomes = [assess_file(path, rules, options, as_of) for path in chunks[index]]
+            yield from outcomes
+            if progress:
+                progress(len(chunks[index]))
+    finally:
+        _stop(pool)
+
+
+def _stop(pool: Any) -> None:
+    """End the pool without waiting on work nobody will read: cancel what has not started and
+    stop the workers, so that no process outlives the run (a signal, an abandoned report, a
+    dead worker)."""
+    processes = list(getattr(pool, "_processes", {}).values())  # the pool keeps no public list
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
 
 
 def _next_unstarted(futures: dict[int, Future[list[FileOutcome]]], start: int) -> int | None:
