@@ -366,3 +366,33 @@ def test_a_pipe_in_place_of_a_file_is_refused_without_waiting(tmp_path: Path) ->
     )
     assert done.returncode == 2
     assert "is not a regular file" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "setting"),
+    [("cli", ("--max-values", "999999999999999")), ("config", "max-depth: 1000\n")],
+)
+def test_limits_have_a_ceiling_wherever_they_are_raised(
+    tmp_path: Path, where: str, setting: object
+) -> None:
+    workload = str(WORKLOADS / "checkout-api.yaml")
+    if where == "cli":
+        assert isinstance(setting, tuple)
+        code, _, err = run("assess", workload, *setting)
+    else:
+        config = tmp_path / ".serverless-fit.yaml"
+        config.write_text(str(setting), encoding="utf-8")
+        code, _, err = run("assess", workload, "--config", str(config))
+    assert code == 2 and "allowed: at most" in err
+
+
+def test_numbers_of_thousands_of_digits_are_input_errors(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text('{"results": [{"score": ' + "9" * 5000 + "}]}", encoding="utf-8")
+    workload = str(WORKLOADS / "checkout-api.yaml")
+    code, _, err = run("assess", workload, "--baseline", str(baseline))
+    assert code == 2 and "too long to read" in err
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text("[tool.serverless-fit]\njobs = " + "9" * 5000 + "\n", encoding="utf-8")
+    code, _, err = run("assess", workload, "--config", str(pyproject))
+    assert code == 2 and "not valid TOML" in err

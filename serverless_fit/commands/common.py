@@ -112,7 +112,7 @@ def limit_options(command: F) -> F:
 
 def input_limits(loaded: LoadedConfig, given: dict[str, Any]) -> InputLimits:
     """The input limits: the command line, else the config file, else the defaults."""
-    from serverless_fit.format.limits import DEFAULT_LIMITS, InputLimits
+    from serverless_fit.format.limits import CEILINGS, DEFAULT_LIMITS, InputLimits
     from serverless_fit.format.units import UnitError, parse_size
 
     values = loaded.values
@@ -129,6 +129,11 @@ def input_limits(loaded: LoadedConfig, given: dict[str, Any]) -> InputLimits:
             chosen["file_size"] = int(parse_size(size).bytes)
         except UnitError as error:
             fail([usage_problem("--max-file-size", f"found {size!r}; allowed: {error.allowed}")])
+    for name, value in chosen.items():
+        ceiling = getattr(CEILINGS, name)
+        if value > ceiling:
+            option = "--max-" + name.replace("_", "-")
+            fail([usage_problem(option, f"found {value}; allowed: at most {ceiling}")])
     return InputLimits(**{**vars(DEFAULT_LIMITS), **chosen})
 
 

@@ -135,6 +135,8 @@ def _from_toml(raw: bytes, file: str) -> Config:
     except RecursionError:
         message = "not valid TOML: nested too deeply"
         raise InputError([Problem(file, None, None, None, message)]) from None
+    except ValueError as error:  # an integer of thousands of digits: Python refuses it
+        raise InputError([Problem(file, None, None, None, f"not valid TOML: {error}")]) from None
     tool = data.get("tool", {})
     table = tool.get(TOML_TABLE[1], {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):

@@ -19,3 +19,14 @@ class InputLimits:
 
 
 DEFAULT_LIMITS = InputLimits()
+
+# How far a command line or a config file (which a pull request may change) can raise each
+# limit: past these, one file could cost more than a second or unbounded memory, or nest
+# deeper than the parser's recursion allows (SECURITY.md).
+CEILINGS = InputLimits(
+    file_size=16 * MIB,
+    values=2_000_000,
+    depth=128,
+    documents=10_000,
+    string=1_000_000,
+)

@@ -77,6 +77,9 @@ def load_baseline(path: str) -> BaselineReport:
     except RecursionError:
         message = "JSON nested too deeply; allowed: a report from --format json"
         raise InputError([Problem(path, None, None, "--baseline", message)]) from None
+    except ValueError:  # a number of thousands of digits: Python refuses to convert it
+        message = "a number too long to read; allowed: a report from --format json"
+        raise InputError([Problem(path, None, None, "--baseline", message)]) from None
     try:
         return BaselineReport.model_validate(data)
     except ValidationError as error:
