@@ -207,3 +207,19 @@ def test_formats_that_do_not_print_counterfactuals_skip_the_search(
     assert searched == []
     code, out = report_in(slow, "json", "--jobs", "1")
     assert code == 0 and searched and json.loads(out)["results"][0]["counterfactuals"]
+
+
+def test_a_file_name_in_a_markdown_code_span_is_not_backslash_escaped(tmp_path: Path) -> None:
+    from serverless_fit.render.markdown import code_span
+
+    assert code_span("svc_a*b.yaml") == "`svc_a*b.yaml`"
+    assert code_span("odd`name.yaml") == "``odd`name.yaml``"
+    folder = tmp_path / "team_a"
+    folder.mkdir()
+    path = folder / "my_service.yaml"
+    path.write_text(
+        "name: my_service\narchetype: api\nduration: {typical: 20min}\n", encoding="utf-8"
+    )
+    code, out, _ = run("assess", str(path), "--format", "markdown")
+    assert code == 0
+    assert f"(`{path}`)" in out

@@ -22,6 +22,16 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", flat.replace("&", "&amp;"))
 
 
+def code_span(text: str) -> str:
+    """Text as a code span: backslashes are literal inside one, so it is fenced with more
+    backticks than it holds in a row, never escaped."""
+    flat = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
 def _bill(result: Result) -> str:
     bill = result.cost.serverless if result.cost else None
     if bill is None:
@@ -73,7 +83,7 @@ def render(report: Report, options: RenderOptions) -> str:
         if not shown and not result.failures:
             continue
         out.append(
-            f"### {escape(result.workload)} on {result.target_name} (`{escape(result.file)}`)"
+            f"### {escape(result.workload)} on {result.target_name} ({code_span(result.file)})"
         )
         out.append("")
         for reason in result.failures:
