@@ -260,18 +260,19 @@ def test_the_simulation_is_deterministic() -> None:
 
 
 def test_high_rates_cost_no_more_than_low_ones() -> None:
-    import time
-
+    # A 50k/s stream is aggregated, not drawn request by request: no arrival is drawn, and
+    # the levels it sums are a few hundred, as for 1/s (counted, not timed: a loaded machine
+    # must not fail the test).
     model = PlatformModel(keep_alive=KEEP_ALIVE, init_p50=0.2, init_p99=0.5, quota=1000)
-    timings = []
+    sizes = []
     for average in ("1/s", "50k/s"):
         day = day_shape(Traffic.model_validate({"pattern": "steady", "average": average}))
         assert day is not None
-        start = time.perf_counter()
         result = simulate(day, 0.05, model)
-        timings.append(time.perf_counter() - start)
-        assert result.method == "aggregated"
-    assert timings[1] < 0.05  # a 50k/s stream is aggregated, not drawn request by request
+        assert result.method == "aggregated" and result.arrivals == 0
+        levels = _levels(day.hours[0].mean, 0.05, KEEP_ALIVE, 1)
+        sizes.append(len(levels.alive))
+    assert sizes[1] < 1000
 
 
 @pytest.mark.parametrize("average", ["10/h", "2/s", "300/s"])
