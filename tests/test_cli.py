@@ -396,3 +396,17 @@ def test_numbers_of_thousands_of_digits_are_input_errors(tmp_path: Path) -> None
     pyproject.write_text("[tool.serverless-fit]\njobs = " + "9" * 5000 + "\n", encoding="utf-8")
     code, _, err = run("assess", workload, "--config", str(pyproject))
     assert code == 2 and "not valid TOML" in err
+
+
+def test_a_replaced_report_keeps_its_mode_through_a_link(tmp_path: Path) -> None:
+    import stat
+
+    report = tmp_path / "private.json"
+    report.write_text("{}\n", encoding="utf-8")
+    report.chmod(0o600)
+    link = tmp_path / "link.json"
+    link.symlink_to(report)
+    code, _, _ = run("assess", str(WORKLOADS / "checkout-api.yaml"), "-o", str(link))
+    assert code == 0
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    assert link.is_symlink() and report.read_text(encoding="utf-8") != "{}\n"

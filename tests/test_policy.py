@@ -176,3 +176,10 @@ def test_the_documented_256_comparisons_are_allowed_and_257_refused(tmp_path: Pa
     assert run("rules", "test", str(pack_of(256)))[0] == 0
     code, _, err = run("rules", "test", str(pack_of(257)))
     assert code == 2 and "more than 256 comparisons in one rule" in err
+
+
+def test_a_run_holds_at_most_500_rules(tmp_path: Path) -> None:
+    one = policy({"fact": "owner", "exists": False}, {}, {"owner": "a"})["rules"][0]
+    many = [{**one, "id": f"POL{i:03d}", "name": f"policy-{i}"} for i in range(500)]
+    code, _, err = run("rules", "test", str(write_pack(tmp_path, {"rules": many})))
+    assert code == 2 and "allowed: at most 500" in err

@@ -32,6 +32,8 @@ def write_atomically(path: Path, chunks: Iterable[str]) -> None:
                 handle.write(chunk)
         return
     target = path.resolve() if path.is_symlink() else path
+    # A replaced file keeps its mode (a 0600 report stays private); a new one gets the usual.
+    mode = target.stat().st_mode & 0o7777 if target.exists() else _default_mode()
     descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     temporary = Path(name)
     try:
@@ -40,7 +42,7 @@ def write_atomically(path: Path, chunks: Iterable[str]) -> None:
                 handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
-        temporary.chmod(_default_mode())
+        temporary.chmod(mode)
         temporary.replace(target)
     except BaseException:
         with contextlib.suppress(OSError):
