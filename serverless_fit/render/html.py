@@ -16,7 +16,7 @@ from typing import Any
 
 from serverless_fit.render import latencychart
 from serverless_fit.render.costwords import fleet_label, items_text, sizing_text, usd
-from serverless_fit.render.latencychart import latency_chart
+from serverless_fit.render.latencychart import Tick, latency_chart
 from serverless_fit.report import VERDICTS, Finding, RenderOptions, Report, Result
 
 WIDTH, HEIGHT = 640, 300  # the cost chart's drawing area, in SVG units
@@ -59,12 +59,6 @@ class Marker:
     x: float
     y: float
     color: str
-
-
-@dataclass(frozen=True)
-class Tick:
-    position: float
-    label: str
 
 
 @dataclass(frozen=True)

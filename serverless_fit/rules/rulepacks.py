@@ -260,8 +260,12 @@ def load_rules(packs: tuple[str, ...] = (), *, check_examples: bool = True) -> t
 
 
 def read_packs(packs: tuple[str, ...]) -> list[PackContents]:
-    """Each pack parsed, its rules compiled (for `rules test`, which runs their examples)."""
+    """Each pack parsed, its rules compiled; all packs together bounded before parsing."""
     files = [path for source in packs for path in pack_files(source)]
+    total = sum(path.stat().st_size for path in files if path.is_file())
+    if total > MAX_PACKS_BYTES:
+        message = f"rule packs hold {total} bytes; allowed: at most {MAX_PACKS_BYTES} in one run"
+        raise InputError([Problem(", ".join(packs), None, None, "--rules", message)])
     contents: list[PackContents] = []
     problems: list[Problem] = []
     for path in files:
@@ -280,20 +284,7 @@ def load_rule_set(packs: tuple[str, ...] = (), *, check_examples: bool = True) -
     do not come out as written is refused (`rules test` reports them instead)."""
     if not packs:
         return RuleSet(builtin_rules(), {}, frozenset(), {})
-    contents: list[PackContents] = []
-    problems: list[Problem] = []
-    files = [path for source in packs for path in pack_files(source)]
-    total = sum(path.stat().st_size for path in files if path.is_file())
-    if total > MAX_PACKS_BYTES:
-        message = f"rule packs hold {total} bytes; allowed: at most {MAX_PACKS_BYTES} in one run"
-        raise InputError([Problem(", ".join(packs), None, None, "--rules", message)])
-    for path in files:
-        try:
-            contents.append(parse_pack(_read(path), str(path)))
-        except InputError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise InputError(problems)
+    contents = read_packs(packs)
     rule_set = apply_packs(builtin_rules(), contents)
     if check_examples:
         failed = pack_example_problems(contents)
