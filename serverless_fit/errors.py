@@ -18,9 +18,9 @@ class Problem:
     def __post_init__(self) -> None:
         # A problem quotes the input (keys, values, file names): shown, never interpreted,
         # in every format that reports it.
-        from serverless_fit.format.visible import one_line
+        from serverless_fit.format.visible import file_name, one_line
 
-        object.__setattr__(self, "file", one_line(self.file))
+        object.__setattr__(self, "file", file_name(self.file))
         object.__setattr__(self, "message", one_line(self.message))
         if self.field is not None:
             object.__setattr__(self, "field", one_line(self.field))
@@ -28,9 +28,9 @@ class Problem:
     def __str__(self) -> str:
         # One line, whatever the input held: a key or file name with a line break and `::`
         # must not start a CI workflow command, nor an escape sequence reach a terminal.
-        from serverless_fit.format.visible import one_line
+        from serverless_fit.format.visible import file_name, one_line
 
-        where = one_line(self.file)
+        where = file_name(self.file)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:

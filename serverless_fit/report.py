@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import IO, Any, Literal, Protocol
 
 from serverless_fit.errors import Problem
 
@@ -211,6 +213,14 @@ class Report:
     def failed(self) -> bool:
         return any(result.failures for result in self.results)
 
+    @property
+    def result_count(self) -> int:
+        return len(self.results)
+
+    @property
+    def failed_count(self) -> int:
+        return sum(1 for result in self.results if result.failures)
+
     def iter_results(self) -> Iterator[Result]:
         return iter(self.results)
 
@@ -240,6 +250,7 @@ class ReportStream:
         errors: list[Problem],
         rules: tuple[RuleInfo, ...] = (),
         gated: bool = False,
+        release: Callable[[], None] | None = None,
     ) -> None:
         self.tool_version = tool_version
         self.as_of = as_of
@@ -250,6 +261,7 @@ class ReportStream:
         self.summary: dict[str, int] = dict.fromkeys(VERDICTS, 0)
         self.failed = False
         self._source = results
+        self._release = release  # stops what produces the results (worker processes)
 
     def iter_results(self) -> Iterator[Result]:
         for result in self._source:
@@ -260,7 +272,23 @@ class ReportStream:
     def map(self, change: Callable[[Result], Result], *, gated: bool) -> ReportStream:
         """The same stream with each result changed as it passes."""
         changed = (change(result) for result in self._source)
-        return ReportStream(self.tool_version, self.as_of, changed, self.errors, self.rules, gated)
+        return ReportStream(
+            self.tool_version, self.as_of, changed, self.errors, self.rules, gated, self.close
+        )
+
+    def close(self) -> None:
+        """Stop producing results, at once and for good: a run that ends early (a signal, an
+        error) stops its workers here rather than whenever the garbage collector would."""
+        close = getattr(self._source, "close", None)
+        if close is not None:
+            close()
+        if self._release is not None:
+            self._release()
+
+    def spool(self) -> SpooledReport:
+        """Every result read and kept in a temporary file, for the formats that read them
+        more than once (a summary first, then the details) without holding them in memory."""
+        return SpooledReport(self)
 
     def collect(self) -> Report:
         """Every result read into a Report, for the formats that need them all at once."""
@@ -273,6 +301,77 @@ class ReportStream:
             gated=self.gated,
             rules=self.rules,
         )
+
+
+class CompleteReport(Protocol):
+    """What a format that reads the results more than once needs: a Report, or a stream
+    spooled to a temporary file. `iter_results()` may be called any number of times."""
+
+    tool_version: str
+    as_of: str
+    schema_version: int
+    gated: bool
+
+    @property
+    def rules(self) -> tuple[RuleInfo, ...]: ...
+    @property
+    def errors(self) -> tuple[Problem, ...]: ...
+    @property
+    def summary(self) -> dict[str, int]: ...
+    @property
+    def failed(self) -> bool: ...
+    @property
+    def result_count(self) -> int: ...
+    @property
+    def failed_count(self) -> int: ...
+    def iter_results(self) -> Iterator[Result]: ...
+    def compared(self) -> set[tuple[str, str]]: ...
+
+
+# Results stay in memory up to this many bytes of their pickles, then go to a temporary file.
+SPOOL_MEMORY = 16 * 1024 * 1024
+
+
+class SpooledReport:
+    """A stream read to its end, its results pickled one by one into an anonymous temporary
+    file (unlinked at once, so nothing is left behind whatever ends the run): read again as
+    often as a renderer needs, one result in memory at a time."""
+
+    def __init__(self, stream: ReportStream) -> None:
+        self.tool_version = stream.tool_version
+        self.as_of = stream.as_of
+        self.schema_version = stream.schema_version
+        self.gated = stream.gated
+        self.rules = stream.rules
+        # Closed by close(), or with the process: it is never a named file.
+        self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115
+        counts: Counter[tuple[str, str]] = Counter()
+        count = failed = 0
+        pickler = pickle.Pickler(self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        for result in stream.iter_results():
+            pickler.dump(result)
+            pickler.clear_memo()  # each result stands alone: the memo would keep them all
+            counts[(result.file, result.workload)] += 1
+            count += 1
+            failed += bool(result.failures)
+        self.result_count = count
+        self.failed_count = failed
+        self.summary = dict(stream.summary)
+        self.failed = stream.failed
+        self.errors = tuple(stream.errors)
+        self._compared = {key for key, seen in counts.items() if seen > 1}
+
+    def iter_results(self) -> Iterator[Result]:
+        self._file.seek(0)
+        for _ in range(self.result_count):
+            result: Result = pickle.load(self._file)
+            yield result
+
+    def compared(self) -> set[tuple[str, str]]:
+        return self._compared
+
+    def close(self) -> None:
+        self._file.close()
 
 
 @dataclass(frozen=True)

@@ -281,6 +281,25 @@ def test_an_error_line_never_starts_a_workflow_command_or_an_escape(tmp_path: Pa
     assert "\\x0a::add-mask::x" in err
 
 
+@pytest.mark.parametrize(
+    "name", ["::error file=app.py,line=1::Injected", "  ::add-mask::x", "##[error]x"]
+)
+def test_a_file_name_never_starts_a_workflow_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Error lines and plain-text report lines start with the file's name: one named like a
+    command is shown as `./NAME`, the same file read as a path."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / f"{name}.yaml").write_text("name: x\narchetype: api\n", encoding="utf-8")
+    (tmp_path / f"{name}-bad.yaml").write_text("name: y\narchetype: nope\n", encoding="utf-8")
+    code, out, err = run("assess", f"{name}.yaml", f"{name}-bad.yaml", "--format", "text")
+    assert code == 2
+    for line in (*out.splitlines(), *err.splitlines()):
+        assert not line.lstrip().startswith(("::", "##[")), line
+    assert f"./{name}.yaml: x on aws-lambda" in out
+    assert f"./{name}-bad.yaml:2:12: error: archetype" in err
+
+
 HOSTILE_TEXT = "\x1b]52;c;aGk=\x07 \x1b[2J \u202egnp.exe \u200b \x0b\x1c"
 
 

@@ -223,3 +223,50 @@ def test_a_file_name_in_a_markdown_code_span_is_not_backslash_escaped(tmp_path: 
     code, out, _ = run("assess", str(path), "--format", "markdown")
     assert code == 0
     assert f"(`{path}`)" in out
+
+
+def test_markdown_mentions_and_links_nobody(tmp_path: Path) -> None:
+    """Pack text reaches a pull-request comment: no `@name` may notify anyone, and no bare
+    URL may become a link; the text still reads the same."""
+    from serverless_fit.render.markdown import ZERO_WIDTH, escape
+
+    assert escape("ask @octocat") == f"ask @{ZERO_WIDTH}octocat"
+    assert escape("mail ops@example.com") == f"mail ops@{ZERO_WIDTH}example.com"
+    assert escape("see https://evil.example/x") == f"see https:{ZERO_WIDTH}//evil.example/x"
+    assert escape("or www.evil.example") == f"or www{ZERO_WIDTH}.evil.example"
+    assert escape("ftp://a") == f"ftp:{ZERO_WIDTH}//a"
+    assert escape("a line: not a link") == "a line: not a link"
+    pack = tmp_path / "pack.yaml"
+    rule = (
+        "rules:\n"
+        "  - id: ACME009\n"
+        "    name: ping\n"
+        "    title: Ping\n"
+        "    dimension: operations\n"
+        "    severity: risk\n"
+        "    impact: 10\n"
+        "    references: [https://wiki.acme.example/ping]\n"
+        "    when: {fact: owner, exists: false}\n"
+        '    message: "@octocat and @acme/security: read https://evil.example/x"\n'
+        '    mitigation: "ask @admin at www.evil.example"\n'
+        "    docs: {what: w, why: y}\n"
+        "    examples: {fail: {}, pass: {owner: me}}\n"
+    )
+    pack.write_text(rule, encoding="utf-8")
+    service = tmp_path / "svc.yaml"
+    service.write_text("name: svc\narchetype: api\n", encoding="utf-8")
+    code, out, _ = run(
+        "assess",
+        str(service),
+        "--rules",
+        str(pack),
+        "--format",
+        "markdown",
+        "--as-of",
+        AS_OF,
+    )
+    assert code == 0, out
+    assert "ACME009" in out
+    for raw in ("@octocat", "@acme", "@admin", "https://", "www.evil"):
+        assert raw not in out
+    assert f"@{ZERO_WIDTH}octocat and @{ZERO_WIDTH}acme/security" in out

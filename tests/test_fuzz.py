@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from serverless_fit.data import catalog
-from serverless_fit.errors import InputError
+from serverless_fit.errors import InputError, Problem
 from serverless_fit.format.loader import load_bytes, load_text
 from serverless_fit.format.workload import Workload
 from serverless_fit.model.facts import derive_facts
@@ -354,3 +357,183 @@ def test_options_default_limits_are_those_security_md_names() -> None:
     assert limits.file_size == 1024 * 1024 and "cost no more) | 1 MiB |" in text
     assert f"| {limits.values:,} |" in text and f"| {limits.depth} |" in text
     assert f"| {limits.documents:,} |" in text and f"{limits.string:,} characters" in text
+
+
+# Characters a hostile contributor would put in a string: terminal escapes (OSC 52, CSI 2J,
+# OSC 8), line breaks that start a workflow command, bidirectional overrides, zero-width and
+# line-separator characters, the runner's escape character, and dates that do not exist.
+HOSTILE_BITS = st.sampled_from(
+    [
+        "\x1b]52;c;aGVsbG8=\x07",
+        "\x1b[2J",
+        "\x1b]8;;https://evil.example\x1b\\",
+        "\x1b]0;title\x07",
+        "\n::add-mask::x\n",
+        "\r\n::stop-commands::t\r\n",
+        "::error file=app.py,line=1::Injected",
+        "%0A::warning::x",
+        "%",
+        "\u202e",
+        "\u200b",
+        "\u2066",
+        "\ufeff",
+        "\u2028",
+        "\u2029",
+        "\x85",
+        "\x0b",
+        "\x1c",
+        "\x00",
+        "\x7f",
+        "@octocat",
+        "https://evil.example",
+        "<script>x</script>",
+        "]]>",
+        "2026-02-30",
+        "0000-01-01",
+        "2099-99-99",
+    ]
+)
+HOSTILE = st.lists(st.one_of(HOSTILE_BITS, st.text(max_size=3)), min_size=1, max_size=6).map(
+    "".join
+)
+DATEISH = st.sampled_from(["2026-02-30", "0000-01-01", "2099-99-99", "2027-01-01", "2026-1-1"])
+HOSTILE_WORKLOADS = st.fixed_dictionaries(
+    {
+        "name": st.one_of(st.just("svc"), HOSTILE),
+        "archetype": st.sampled_from(["api", "batch-job", "iot-ingestion"]),
+        "runtime": st.just("java"),
+        "latency": st.just({"p99": "200ms"}),
+        "duration": st.just({"typical": "120ms"}),
+        "traffic": st.just({"average": "20/s", "peak": "400/s"}),
+    },
+    optional={
+        "description": st.one_of(HOSTILE, DATEISH),
+        "owner": st.one_of(HOSTILE, DATEISH),
+        "dependencies": st.lists(
+            st.one_of(
+                HOSTILE,
+                DATEISH,
+                st.fixed_dictionaries({"name": HOSTILE, "max_connections": st.just(10)}),
+            ),
+            max_size=3,
+        ),
+        "labels": st.dictionaries(
+            st.one_of(st.just("tier"), HOSTILE), st.one_of(HOSTILE, DATEISH), max_size=2
+        ),
+        "constraints": st.fixed_dictionaries({"compliance": st.lists(HOSTILE, max_size=2)}),
+        "waivers": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "rule": st.one_of(st.sampled_from(["LAT001", "ACME009"]), HOSTILE),
+                    "reason": HOSTILE,
+                },
+                optional={"expires": DATEISH},
+            ),
+            max_size=2,
+        ),
+        # an unknown key, or a known one's unknown field, named and valued by the attacker
+        "surprise": st.one_of(HOSTILE, DATEISH),
+    },
+).flatmap(
+    lambda data: st.dictionaries(HOSTILE, st.one_of(HOSTILE, DATEISH), max_size=1).map(
+        lambda extra: {**data, **extra}
+    )
+)
+# A pack rule whose title, message and mitigation carry the same characters.
+HOSTILE_PACKS = st.fixed_dictionaries(
+    {
+        "title": HOSTILE,
+        "message": HOSTILE.map(lambda text: text.replace("{", "(").replace("}", ")")),
+        "mitigation": HOSTILE.map(lambda text: text.replace("{", "(").replace("}", ")")),
+    }
+)
+# What no output may hold raw: C0 controls but the line feed, DEL, C1 controls, zero-width,
+# bidirectional and line-separator characters.
+RAW_HIDDEN = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+# The only workflow commands the GitHub format writes: an annotation located in a file.
+OWN_COMMAND = re.compile(r"::(error|warning|notice) (?P<properties>file=[^\n]*?)::")
+
+
+def _pack_rule(texts: dict[str, str]) -> list[Any]:
+    pack = {
+        "rules": [
+            {
+                "id": "ACME009",
+                "name": "hostile",
+                "title": texts["title"],
+                "dimension": "operations",
+                "severity": "risk",
+                "impact": 10,
+                "references": ["https://policy.example/x"],
+                "when": {"fact": "name", "exists": True},
+                "message": texts["message"],
+                "mitigation": texts["mitigation"],
+                "docs": {"what": "w", "why": "y"},
+                "examples": {"fail": {}, "pass": {}},
+            }
+        ]
+    }
+    try:
+        contents = parse_pack(yaml.safe_dump(pack), "pack.yaml")
+    except InputError as error:
+        _assert_shown_not_interpreted([str(p) for p in error.problems])
+        return []
+    return [rule for rule, _ in contents.rules]
+
+
+def _assert_shown_not_interpreted(lines: list[str]) -> None:
+    for line in lines:
+        assert not RAW_HIDDEN.search(line), line
+        assert not line.lstrip().startswith(("::", "##[")), line
+
+
+def _parse_back(name: str, text: str) -> None:
+    """Each format read by its own kind of parser, as its consumer would."""
+    if name in ("json", "sarif"):
+        document = json.loads(text)
+        if name == "json":
+            jsonschema.validate(document, REPORT_SCHEMA)
+    elif name == "junit":
+        ET.fromstring(text.encode("utf-8"))
+    elif name == "html":
+        parser = HTMLParser()
+        parser.feed(text)
+        parser.close()
+    elif name == "text":
+        _assert_shown_not_interpreted(text.splitlines())
+    elif name == "github":
+        for line in text.splitlines():
+            # The runner reads a command only at the start of a line; in its properties a
+            # colon or comma is escaped, so none can end them early.
+            if line.lstrip().startswith("::"):
+                command = OWN_COMMAND.match(line)
+                assert command, line
+                assert ":" not in command.group("properties"), line
+
+
+@fuzz
+@given(HOSTILE_WORKLOADS, HOSTILE_PACKS, HOSTILE, st.sampled_from(sorted(catalog.platforms())))
+def test_hostile_strings_are_shown_never_interpreted_in_every_format(
+    data: dict[str, Any], pack: dict[str, str], file: str, target: str
+) -> None:
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    rules = (*RULES, *_pack_rule(pack))
+    errors: tuple[Problem, ...] = ()
+    results: tuple[Any, ...] = ()
+    try:
+        loaded = load_text(text, file, {rule.id for rule in rules})
+    except InputError as error:
+        errors = tuple(error.problems)
+        _assert_shown_not_interpreted([str(p) for p in errors])  # the lines on stderr
+    else:
+        platform = catalog.platforms()[target]
+        results = tuple(
+            assess_workload(item, platform, rules, as_of=AS_OF, verbose=True) for item in loaded
+        )
+    report = Report("0", AS_OF.isoformat(), results, errors)
+    for name in FORMATS:
+        output = renderer(name)(report, RenderOptions(width=100))
+        _parse_back(name, output)
+        assert not RAW_HIDDEN.search(output.replace("\n", "")), (name, output)

@@ -348,7 +348,10 @@ def run_batch(
             report = assess_batch(files, packs, options, workers, advance, problems)
             if gate is not None:
                 report = judge(report, gate)
-            emit(report)  # the report is read, and the files assessed, while it is written
+            try:
+                emit(report)  # the report is read, and the files assessed, while it is written
+            finally:
+                report.close()
     except InputError as error:
         fail(error.problems)
     return report
@@ -429,12 +432,18 @@ def write_report(chunks: Iterable[str], output: Path | None) -> None:
 
 def emitter(name: str, output: Path | None, width: int | None) -> Callable[[ReportStream], None]:
     """Writes a report in one format: result by result for the formats that stream."""
-    from serverless_fit.render import STREAMING, renderer, streamer
+    from serverless_fit.render import SPOOLED, STREAMING, renderer, spool_streamer, streamer
 
     def emit(report: ReportStream) -> None:
         options = render_options(width, output is not None)
         if name in STREAMING:
             write_report(streamer(name)(report, options), output)
+        elif name in SPOOLED:
+            spooled = report.spool()
+            try:
+                write_report(spool_streamer(name)(spooled, options), output)
+            finally:
+                spooled.close()
         else:
             write_report([renderer(name)(report.collect(), options)], output)
 

@@ -14,7 +14,7 @@ from serverless_fit.data.catalog import Platform
 from serverless_fit.errors import AssessmentError, InputError, Problem
 from serverless_fit.format.limits import DEFAULT_LIMITS, InputLimits
 from serverless_fit.format.loader import LoadedWorkload, load_file
-from serverless_fit.format.visible import one_line
+from serverless_fit.format.visible import file_name, one_line
 from serverless_fit.format.workload import Workload
 from serverless_fit.model.bills import DEFAULT_SETTINGS, CostEstimate, CostSettings
 from serverless_fit.model.facts import FACT_KINDS, Facts, derive_facts, format_fact
@@ -112,7 +112,7 @@ def assess_workload(
     scored = score(tuple(findings))
     return Result(
         workload=workload.name,
-        file=one_line(loaded.file),
+        file=file_name(loaded.file),
         target=platform.id,
         target_name=platform.name,
         score=scored.score,
@@ -413,7 +413,8 @@ def stream_report(
                 yield from workload.results
 
     infos = tuple(rule_info(rule) for rule in rules)
-    return ReportStream(__version__, as_of.isoformat(), results(), errors, infos)
+    release = getattr(outcomes, "close", None)  # a generator: closing it stops its workers
+    return ReportStream(__version__, as_of.isoformat(), results(), errors, infos, release=release)
 
 
 def build_report(

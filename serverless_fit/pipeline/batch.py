@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
@@ -42,13 +43,34 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+STOP_SIGNALS = ("SIGINT", "SIGTERM")
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held back (not lost: delivered when the block ends) while workers
+    are forked or stopped. A worker forked with the main process's handlers would turn an
+    early Ctrl-C into a traceback of its own; a cleanup cut short leaves workers behind."""
+    import signal
+
+    held = {getattr(signal, name) for name in STOP_SIGNALS}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _start_worker(packs: tuple[str, ...], options: Options, as_of: dt.date) -> None:
     # Ctrl-C reaches the whole process group: the main process alone decides what to do (it
-    # stops the workers); a worker keeps SIGTERM's default, ending at once.
+    # stops the workers); a worker keeps SIGTERM's default, ending at once. The worker was
+    # forked with both held back (_signals_held): its own handlers come first, then either
+    # can arrive.
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {getattr(signal, name) for name in STOP_SIGNALS})
     # Each worker builds its rules once: compiled conditions are closures and do not pickle.
     global _worker_rules, _worker_options, _worker_as_of
     _worker_rules = load_rules(packs, check_examples=False)  # the parent process checked them
@@ -114,13 +136,16 @@ def _in_pool(
     low, high = CHUNK_FILES
     size = min(high, max(low, math.ceil(len(paths) / (jobs * CHUNKS_PER_PROCESS))))
     chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
-    pool = ProcessPoolExecutor(
-        max_workers=jobs - 1, initializer=_start_worker, initargs=(packs, options, as_of)
-    )
-    futures = {i: pool.submit(_assess_chunk, chunk) for i, chunk in enumerate(chunks)}
+    _ignore_cancelled_future_race()
+    pool: ProcessPoolExecutor | None = None
     done_here: dict[int, list[FileOutcome]] = {}
     broken = False
     try:
+        with _signals_held():  # the workers are forked here: see _start_worker
+            pool = ProcessPoolExecutor(
+                max_workers=jobs - 1, initializer=_start_worker, initargs=(packs, options, as_of)
+            )
+            futures = {i: pool.submit(_assess_chunk, chunk) for i, chunk in enumerate(chunks)}
         for index in range(len(chunks)):
             future = futures.pop(index)  # written once, then let go
             ahead = index
@@ -136,7 +161,7 @@ def _in_pool(
                 outcomes = done_here.pop(index)
             else:
                 try:
-                    outcomes = [] if broken else future.result()
+                    outcomes = [] if broken else _result(pool, future)
                 except BrokenProcessPool:
                     broken = True  # a worker died (killed, out of memory): finish here
                 if broken:
@@ -145,14 +170,57 @@ def _in_pool(
             if progress:
                 progress(len(chunks[index]))
     finally:
-        _stop(pool)
+        if pool is not None:
+            with _signals_held():  # a second Ctrl-C must not cut the cleanup short
+                _stop(pool)
+
+
+def _result(pool: Any, future: Future[list[FileOutcome]]) -> list[FileOutcome]:
+    """A chunk's outcomes, or BrokenProcessPool once the pool is broken, even if this future
+    was never told so (see `_ignore_cancelled_future_race`)."""
+    from concurrent.futures import wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    while not wait([future], timeout=0.1).done:
+        if getattr(pool, "_broken", False):  # the pool's own flag: no public one exists
+            raise BrokenProcessPool("a worker process ended abruptly")
+    return future.result()
+
+
+def _ignore_cancelled_future_race() -> None:
+    """Before Python 3.12, when a worker dies the pool's manager thread sets an error on every
+    pending future, and one that this process has just cancelled (to assess its chunk here)
+    makes that thread end with an InvalidStateError traceback on stderr. Python 3.12 ignores
+    that error in the same place (CPython's terminate_broken); this does the same, for that
+    thread and that error only: every other uncaught thread error is reported as before."""
+    import sys
+    import threading
+
+    if sys.version_info >= (3, 12) or getattr(threading.excepthook, "_ignores_race", False):
+        return
+    from concurrent.futures import InvalidStateError
+    from concurrent.futures.process import _ExecutorManagerThread
+
+    report = threading.excepthook
+
+    def excepthook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is InvalidStateError and isinstance(args.thread, _ExecutorManagerThread):
+            return
+        report(args)
+
+    excepthook._ignores_race = True  # type: ignore[attr-defined]
+    threading.excepthook = excepthook
 
 
 def _stop(pool: Any) -> None:
     """End the pool without waiting on work nobody will read: cancel what has not started and
     stop the workers, so that no process outlives the run (a signal, an abandoned report, a
     dead worker)."""
-    processes = list(getattr(pool, "_processes", {}).values())  # the pool keeps no public list
+    # The pool keeps no public list of its processes or its manager thread, and forgets both
+    # on shutdown: taken first.
+    processes = list(getattr(pool, "_processes", {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
@@ -162,6 +230,16 @@ def _stop(pool: Any) -> None:
         if process.is_alive():
             process.kill()
             process.join(timeout=5)
+    # Python waits at exit for the pool's manager thread, and (3.11) can write to its wake-up
+    # pipe as it closes (a traceback on stderr): it must end here. A worker stopped while
+    # sending a result leaves that thread waiting for the rest of the message forever, since
+    # this process holds the pipe's other end too: closing that end gives it the end of file
+    # it needs to finish.
+    if manager is not None:
+        manager.join(timeout=0.5)
+        if manager.is_alive() and results is not None:
+            results._writer.close()
+        manager.join(timeout=5)
 
 
 def _next_unstarted(futures: dict[int, Future[list[FileOutcome]]], start: int) -> int | None:

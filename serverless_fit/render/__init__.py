@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Iterator
 from typing import Protocol
 
-from serverless_fit.report import RenderOptions, Report, ReportStream
+from serverless_fit.report import CompleteReport, RenderOptions, Report, ReportStream
 
 
 class Renderer(Protocol):
@@ -36,6 +36,23 @@ STREAMING = frozenset({"json", "text", "github"})
 
 class StreamRenderer(Protocol):
     def __call__(self, report: Report | ReportStream, options: RenderOptions) -> Iterator[str]: ...
+
+
+# Formats that read the results twice (totals or a summary first, then the details): written
+# in pieces from a report spooled to a temporary file, `stream(complete_report, options)`.
+SPOOLED = frozenset({"sarif", "junit", "markdown", "html"})
+
+
+class SpoolRenderer(Protocol):
+    def __call__(self, report: CompleteReport, options: RenderOptions) -> Iterator[str]: ...
+
+
+def spool_streamer(name: str) -> SpoolRenderer:
+    if name not in SPOOLED:
+        raise KeyError(name)
+    module = importlib.import_module(f"serverless_fit.render.{FORMATS[name]}")
+    stream: SpoolRenderer = module.stream
+    return stream
 
 
 def streamer(name: str) -> StreamRenderer:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from serverless_fit.render import latencychart
 from serverless_fit.render.costwords import fleet_label, items_text, sizing_text, usd
 from serverless_fit.render.latencychart import Tick, latency_chart
-from serverless_fit.report import VERDICTS, Finding, RenderOptions, Report, Result
+from serverless_fit.report import VERDICTS, CompleteReport, Finding, RenderOptions, Result
 
 WIDTH, HEIGHT = 640, 300  # the cost chart's drawing area, in SVG units
 LEFT, RIGHT, TOP, BOTTOM = 70, 200, 20, 46
@@ -254,36 +255,75 @@ def _bills(results: list[Result]) -> list[dict[str, str]]:
     return rows
 
 
-def _groups(report: Report) -> list[dict[str, Any]]:
-    grouped: dict[tuple[str, str], list[Result]] = {}
-    for result in report.results:
-        grouped.setdefault((result.file, result.workload), []).append(result)
+@dataclass(frozen=True)
+class OverviewRow:
+    """A workload at its best target, as the overview table shows it."""
+
+    id: str
+    name: str
+    target: str
+    verdict: str
+    score: float
+    monthly: float | None
+    monthly_text: str
+
+
+def _workloads(report: CompleteReport) -> Iterator[list[Result]]:
+    """Each workload's results: consecutive, since the batch assesses a file at a time."""
+    for _, results in itertools.groupby(report.iter_results(), key=lambda r: (r.file, r.workload)):
+        yield list(results)
+
+
+def _best(results: list[Result]) -> Result:
+    return next((r for r in results if r.best_fit), results[0])
+
+
+def _monthly_text(result: Result) -> str:
+    bill = result.cost.serverless if result.cost else None
+    if bill is None:
+        return "not priced"
+    return ("≥ " if bill.unpriced else "") + f"${bill.monthly_usd:,.2f}"
+
+
+def _overview(report: CompleteReport) -> list[OverviewRow]:
+    """The first pass: one small row per workload (the sections come in a second pass)."""
     used: set[str] = set()
-    groups = []
-    for (file, name), results in grouped.items():
-        best = next((r for r in results if r.best_fit), results[0])
+    rows = []
+    for results in _workloads(report):
+        best = _best(results)
         bill = best.cost.serverless if best.cost else None
-        groups.append(
-            {
-                "id": _slug(name, used),
-                "name": name,
-                "file": file,
-                "description": best.description,
-                "results": results,
-                "best": best,
-                "monthly": bill.monthly_usd if bill else None,
-                "monthly_text": (("≥ " if bill.unpriced else "") + f"${bill.monthly_usd:,.2f}")
-                if bill
-                else "not priced",
-                "chart": cost_chart(results),
-                "latency": latency_chart(best.target, best.latency) if best.latency else None,
-                "bills": _bills(results),
-            }
+        rows.append(
+            OverviewRow(
+                id=_slug(best.workload, used),
+                name=best.workload,
+                target=best.target,
+                verdict=best.verdict,
+                score=best.score,
+                monthly=bill.monthly_usd if bill else None,
+                monthly_text=_monthly_text(best),
+            )
         )
-    return groups
+    return rows
 
 
-def render(report: Report, options: RenderOptions) -> str:
+def _groups(report: CompleteReport, overview: list[OverviewRow]) -> Iterator[dict[str, Any]]:
+    """The second pass: each workload's section, its charts built as it is written."""
+    for row, results in zip(overview, _workloads(report), strict=True):
+        best = _best(results)
+        yield {
+            "id": row.id,
+            "name": row.name,
+            "file": best.file,
+            "description": best.description,
+            "results": results,
+            "best": best,
+            "chart": cost_chart(results),
+            "latency": latency_chart(best.target, best.latency) if best.latency else None,
+            "bills": _bills(results),
+        }
+
+
+def stream(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
     from importlib import resources
 
     import jinja2
@@ -303,9 +343,11 @@ def render(report: Report, options: RenderOptions) -> str:
         keep_trailing_newline=True,
     )
     template = environment.get_template("report.html.j2")
-    return template.render(
+    overview = _overview(report)
+    return template.generate(
         report=report,
-        groups=_groups(report),
+        overview=overview,
+        groups=_groups(report, overview),
         counts=[(VERDICT_LABELS[v], v, report.summary[v]) for v in VERDICTS],
         verdict_labels=VERDICT_LABELS,
         verdict_rank={verdict: rank for rank, verdict in enumerate(VERDICTS)},
@@ -325,3 +367,7 @@ def render(report: Report, options: RenderOptions) -> str:
             "height": latencychart.HEIGHT,
         },
     )
+
+
+def render(report: CompleteReport, options: RenderOptions) -> str:
+    return "".join(stream(report, options))

@@ -1,12 +1,21 @@
-"""Markdown for a pull-request comment or a job summary: a table, then the top findings."""
+"""Markdown for a pull-request comment or a job summary: a table, then the top findings.
+
+Written in two passes over the results (the table, then the details), so that a large batch
+is never held in memory whole.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from serverless_fit.render.costwords import fleet_label
-from serverless_fit.report import RenderOptions, Report, Result
+from serverless_fit.report import CompleteReport, RenderOptions, Result
 
+TABLE_HEAD = (
+    "| workload | target | verdict | score | blockers and risks | per month | always-on |\n"
+    "| --- | --- | --- | ---: | --- | ---: | ---: |\n"
+)
 TOP_FINDINGS = 3  # blockers and risks shown per workload and target
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!])")
 _VERDICT = {
@@ -16,10 +25,28 @@ _VERDICT = {
 }
 
 
+# What a pull-request comment would turn into a notification or a link: `@name` mentions
+# (and e-mail addresses), `#12` and `GH-12` references are escaped or broken above; bare URLs
+# (`scheme://`, `www.`) are broken here by a zero-width space written as an entity, as
+# Dependabot does for mentions, so the text reads the same and links and pings nobody.
+_MENTION = re.compile(r"@")
+_BARE_LINK = re.compile(r"(?i)(?<=[a-z0-9])(://)|\b(www)(\.)")
+ZERO_WIDTH = "&#8203;"
+
+
+def _unlink(match: re.Match[str]) -> str:
+    if match.group(1):
+        return ":" + ZERO_WIDTH + "//"
+    return match.group(2) + ZERO_WIDTH + match.group(3)
+
+
 def escape(text: str) -> str:
-    """User text (names, descriptions, values in messages) as literal Markdown, on one line."""
+    """User text (names, descriptions, values in messages) as literal Markdown, on one line,
+    that mentions and links nobody."""
     flat = " ".join(text.split())
-    return _SPECIAL.sub(r"\\\1", flat.replace("&", "&amp;"))
+    literal = _SPECIAL.sub(r"\\\1", flat.replace("&", "&amp;"))
+    literal = _MENTION.sub("@" + ZERO_WIDTH, literal)
+    return _BARE_LINK.sub(_unlink, literal)
 
 
 def code_span(text: str) -> str:
@@ -51,12 +78,22 @@ def _issues(result: Result) -> str:
     return ", ".join(rules) if rules else "-"
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    out: list[str] = ["## serverless-fit", ""]
+def stream(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
+    """Each section ends in a blank line; the last one's is dropped, so the file ends in one
+    line break."""
+    held = ""
+    for chunk in _sections(report):
+        if held:
+            yield held
+        held = chunk
+    yield held.removesuffix("\n")
+
+
+def _sections(report: CompleteReport) -> Iterator[str]:
     counts = ", ".join(f"{count} {_VERDICT[v]}" for v, count in report.summary.items())
-    out.append(f"{len(report.results)} results: {counts}.")
+    out: list[str] = ["## serverless-fit", "", f"{report.result_count} results: {counts}."]
     if report.gated:
-        failed = sum(1 for r in report.results if r.failures)
+        failed = report.failed_count
         out.append(
             f"**Thresholds: {failed} result(s) failed.**" if failed else "Thresholds: passed."
         )
@@ -64,43 +101,48 @@ def render(report: Report, options: RenderOptions) -> str:
         files = len({e.file for e in report.errors})
         out.append(f"**{files} file(s) could not be assessed** (see below).")
     out.append("")
-    if report.results:
-        out += [
-            "| workload | target | verdict | score | blockers and risks | per month | always-on |",
-            "| --- | --- | --- | ---: | --- | ---: | ---: |",
-        ]
+    yield "\n".join(out) + "\n"
+    if report.result_count:
+        yield TABLE_HEAD
         compared = report.compared()
-        for r in report.results:
+        for r in report.iter_results():
             best = " (best)" if r.best_fit and (r.file, r.workload) in compared else ""
             mark = " ❌" if r.failures else ""
-            out.append(
+            yield (
                 f"| {escape(r.workload)}{mark} | {r.target}{best} | {_VERDICT[r.verdict]} "
-                f"| {r.score:g} | {_issues(r)} | {_bill(r)} | {_always_on(r)} |"
+                f"| {r.score:g} | {_issues(r)} | {_bill(r)} | {_always_on(r)} |\n"
             )
-        out.append("")
-    for result in report.results:
-        shown = [f for f in result.active if f.severity in ("blocker", "risk")][:TOP_FINDINGS]
-        if not shown and not result.failures:
-            continue
-        out.append(
-            f"### {escape(result.workload)} on {result.target_name} ({code_span(result.file)})"
-        )
-        out.append("")
-        for reason in result.failures:
-            out.append(f"- **Fails:** {escape(reason)}")
-        for finding in shown:
-            line = next((e.line for e in finding.evidence if e.line is not None), None)
-            where = f" (line {line})" if line is not None else ""
-            out.append(f"- **{finding.severity} {finding.rule}**{where}: {escape(finding.message)}")
-            if finding.mitigation:
-                out.append(f"  - Mitigation: {escape(finding.mitigation)}")
-            for change in result.counterfactuals:
-                if change.rule == finding.rule:
-                    out.append(f"  - What would clear it: {escape(change.effect)}")
-        out.append("")
+        yield "\n"
+    for result in report.iter_results():
+        details = _details(result)
+        if details:
+            yield "\n".join(details) + "\n"
     if report.errors:
-        out += ["### Files that could not be assessed", ""]
-        for problem in report.errors:
-            out.append(f"- {escape(str(problem))}")
+        out = ["### Files that could not be assessed", ""]
+        out += [f"- {escape(str(problem))}" for problem in report.errors]
         out.append("")
-    return "\n".join(out)
+        yield "\n".join(out) + "\n"
+
+
+def _details(result: Result) -> list[str]:
+    shown = [f for f in result.active if f.severity in ("blocker", "risk")][:TOP_FINDINGS]
+    if not shown and not result.failures:
+        return []
+    out = [f"### {escape(result.workload)} on {result.target_name} ({code_span(result.file)})", ""]
+    for reason in result.failures:
+        out.append(f"- **Fails:** {escape(reason)}")
+    for finding in shown:
+        line = next((e.line for e in finding.evidence if e.line is not None), None)
+        where = f" (line {line})" if line is not None else ""
+        out.append(f"- **{finding.severity} {finding.rule}**{where}: {escape(finding.message)}")
+        if finding.mitigation:
+            out.append(f"  - Mitigation: {escape(finding.mitigation)}")
+        for change in result.counterfactuals:
+            if change.rule == finding.rule:
+                out.append(f"  - What would clear it: {escape(change.effect)}")
+    out.append("")
+    return out
+
+
+def render(report: CompleteReport, options: RenderOptions) -> str:
+    return "".join(stream(report, options))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
 from serverless_fit import __version__
-from serverless_fit.report import Finding, RenderOptions, Report, Result, RuleInfo
+from serverless_fit.report import CompleteReport, Finding, RenderOptions, Result, RuleInfo
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -112,35 +113,39 @@ def _finding_result(result: Result, finding: Finding, index: dict[str, int]) -> 
     return entry
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    rules = [*_TOOL_RULES, *(_rule(info) for info in report.rules)]
-    index = {rule["id"]: position for position, rule in enumerate(rules)}
-    results: list[dict[str, Any]] = []
+# Where the results array goes in the document: the rest is dumped whole, the results one by
+# one in its place, so a large batch is never held in memory whole.
+_RESULTS = "\x00results\x00"
+_RESULTS_INDENT = " " * 8  # the depth of an item of runs[0].results with indent=2
+
+
+def _entries(report: CompleteReport, index: dict[str, int]) -> Iterator[dict[str, Any]]:
     for problem in report.errors:
-        results.append(
-            {
-                "ruleId": INPUT_RULE,
-                "ruleIndex": index[INPUT_RULE],
-                "level": "error",
-                "message": {"text": str(problem)},
-                "locations": [_location(problem.file, problem.line, problem.column)],
-            }
-        )
-    for result in report.results:
+        yield {
+            "ruleId": INPUT_RULE,
+            "ruleIndex": index[INPUT_RULE],
+            "level": "error",
+            "message": {"text": str(problem)},
+            "locations": [_location(problem.file, problem.line, problem.column)],
+        }
+    for result in report.iter_results():
         for finding in result.findings:
             if finding.severity in LEVELS:
-                results.append(_finding_result(result, finding, index))
+                yield _finding_result(result, finding, index)
         for reason in result.failures:
-            results.append(
-                {
-                    "ruleId": THRESHOLD_RULE,
-                    "ruleIndex": index[THRESHOLD_RULE],
-                    "level": "error",
-                    "message": {"text": f"{result.workload} on {result.target}: {reason}"},
-                    "locations": [_location(result.file, None)],
-                    "properties": {"workload": result.workload, "target": result.target},
-                }
-            )
+            yield {
+                "ruleId": THRESHOLD_RULE,
+                "ruleIndex": index[THRESHOLD_RULE],
+                "level": "error",
+                "message": {"text": f"{result.workload} on {result.target}: {reason}"},
+                "locations": [_location(result.file, None)],
+                "properties": {"workload": result.workload, "target": result.target},
+            }
+
+
+def stream(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
+    rules = [*_TOOL_RULES, *(_rule(info) for info in report.rules)]
+    index = {rule["id"]: position for position, rule in enumerate(rules)}
     sarif = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -157,9 +162,22 @@ def render(report: Report, options: RenderOptions) -> str:
                 },
                 "invocations": [{"executionSuccessful": not report.errors}],
                 "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "checkout root"}}},
-                "results": results,
+                "results": _RESULTS,
                 "properties": {"summary": report.summary, "as_of": report.as_of},
             }
         ],
     }
-    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+    document = json.dumps(sarif, indent=2, ensure_ascii=False)
+    head, tail = document.split(json.dumps(_RESULTS))
+    yield head
+    first = True
+    for entry in _entries(report, index):
+        item = json.dumps(entry, indent=2, ensure_ascii=False).replace("\n", "\n" + _RESULTS_INDENT)
+        yield ("[\n" if first else ",\n") + _RESULTS_INDENT + item
+        first = False
+    yield "[]" if first else "\n" + _RESULTS_INDENT[:-2] + "]"
+    yield tail + "\n"
+
+
+def render(report: CompleteReport, options: RenderOptions) -> str:
+    return "".join(stream(report, options))
