@@ -241,8 +241,21 @@ def run(
             )
             scaling.append((size, seconds))
     text = markdown(rows, memory, scaling, repeat, models)
-    output.write_text(text, encoding="utf-8")
+    output.write_text(text + kept_sections(output), encoding="utf-8")
     return text
+
+
+# Sections of BENCHMARKS.md other scripts write, carried over when this one rewrites the file.
+FORMATS_SECTION = "## Peak memory by output format"  # benchmarks/formats_memory.py
+
+
+def kept_sections(output: Path) -> str:
+    try:
+        old = output.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    start = old.find(FORMATS_SECTION)
+    return "\n" + old[start:] if start >= 0 else ""
 
 
 def markdown(

@@ -328,3 +328,31 @@ def test_output_over_an_input_file_is_refused(tmp_path: Path) -> None:
             code, out, err = run(command, str(tmp_path / "w"), "-o", str(output))
             assert code == 2 and "--output: is one of the files to assess" in err, err
             assert source.read_text() == before and not out
+
+
+def test_chunks_waiting_to_be_written_stay_few(
+    fleet: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks are handed to workers a few at a time, not all at once: finished results that
+    wait for their turn stay bounded whatever the batch's size."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    files, _ = discover((str(fleet),))
+    handed: list[int] = []
+    written: list[int] = []
+    ahead: list[int] = []
+    submit = ProcessPoolExecutor.submit
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        handed.append(len(args[1]))
+        ahead.append(len(handed) - len(written))
+        return submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", counted)
+    options = Options(as_of=dt.date.fromisoformat(AS_OF))
+    report = assess_batch(files, (), options, jobs=2, progress=written.append).collect()
+    assert len(report.results) == PARALLEL_MIN_FILES * 3
+    chunks = len(written)
+    assert chunks > batch.CHUNKS_AHEAD + 1  # enough to have to wait for a turn
+    assert 0 < len(handed) < chunks  # this process took some itself
+    assert max(ahead) <= batch.CHUNKS_AHEAD

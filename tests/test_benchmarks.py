@@ -57,3 +57,24 @@ def test_a_run_that_fails_stops_the_harness_instead_of_being_timed() -> None:
         timed(failing, 1)
     with pytest.raises(SystemExit, match="exited 1: no such tool"):
         peak_kib(failing)
+
+
+def test_the_format_memory_script_measures_and_keeps_the_rest(tmp_path: Path) -> None:
+    output = tmp_path / "BENCHMARKS.md"
+    output.write_text("# Benchmarks\n\n## Time\n\nkept\n", encoding="utf-8")
+    command = [sys.executable, str(ROOT / "benchmarks" / "formats_memory.py"), "--files", "20"]
+    done = subprocess.run(
+        [*command, "--formats", "json,markdown", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    text = output.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmarks\n\n## Time\n\nkept\n\n## Peak memory by output format")
+    assert "| json | this build |" in text and "| markdown | this build |" in text
+    # written again, the section is replaced, not repeated
+    subprocess.run([*command, "--formats", "json", "--output", str(output)], check=True)
+    text = output.read_text(encoding="utf-8")
+    assert text.count("## Peak memory by output format") == 1 and "| markdown |" not in text

@@ -432,20 +432,18 @@ def write_report(chunks: Iterable[str], output: Path | None) -> None:
 
 def emitter(name: str, output: Path | None, width: int | None) -> Callable[[ReportStream], None]:
     """Writes a report in one format: result by result for the formats that stream."""
-    from serverless_fit.render import SPOOLED, STREAMING, renderer, spool_streamer, streamer
+    from serverless_fit.render import STREAMING, spool_streamer, streamer
 
     def emit(report: ReportStream) -> None:
         options = render_options(width, output is not None)
         if name in STREAMING:
             write_report(streamer(name)(report, options), output)
-        elif name in SPOOLED:
-            spooled = report.spool()
-            try:
-                write_report(spool_streamer(name)(spooled, options), output)
-            finally:
-                spooled.close()
-        else:
-            write_report([renderer(name)(report.collect(), options)], output)
+            return
+        spooled = report.spool()  # the other formats read the results twice
+        try:
+            write_report(spool_streamer(name)(spooled, options), output)
+        finally:
+            spooled.close()
 
     return emit
 

@@ -31,6 +31,9 @@ PARALLEL_MIN_FILES = 16
 # processes finish together and little waits in memory for its turn to be written.
 CHUNK_FILES = (8, 32)
 CHUNKS_PER_PROCESS = 8
+# Chunks handed to each worker ahead of the one being written: enough that a worker never
+# waits for the next, few enough that finished results waiting their turn stay few.
+CHUNKS_AHEAD = 3
 
 Progress = Callable[[int], None]  # called with the number of files just finished
 
@@ -126,46 +129,55 @@ def _in_pool(
 ) -> Iterator[FileOutcome]:
     """`jobs` processes: this one and `jobs - 1` workers, results in the order of `paths`.
 
-    This process writes the report, so it does not sit idle waiting for a worker: while the
-    next chunk to write is still being assessed elsewhere, it assesses the first chunk no
-    worker has started, and keeps those results until their turn.
+    Chunks are handed out in order, at most CHUNKS_AHEAD per worker beyond the one being
+    written, so the results waiting for their turn stay few whatever the batch's size. This
+    process writes the report and does not sit idle waiting for a worker: while the next
+    chunk to write is still being assessed elsewhere, it assesses the next chunk nobody has
+    been handed, and keeps those results until their turn.
     """
+    from collections import deque
     from concurrent.futures import ProcessPoolExecutor  # a one-file run never needs it
     from concurrent.futures.process import BrokenProcessPool
 
     low, high = CHUNK_FILES
     size = min(high, max(low, math.ceil(len(paths) / (jobs * CHUNKS_PER_PROCESS))))
     chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
+    window = CHUNKS_AHEAD * (jobs - 1)
     _ignore_cancelled_future_race()
     pool: ProcessPoolExecutor | None = None
+    unassigned = deque(range(len(chunks)))
+    futures: dict[int, Future[list[FileOutcome]]] = {}
     done_here: dict[int, list[FileOutcome]] = {}
     broken = False
+
+    def here(index: int) -> list[FileOutcome]:
+        return [assess_file(path, rules, options, as_of) for path in chunks[index]]
+
     try:
         with _signals_held():  # the workers are forked here: see _start_worker
             pool = ProcessPoolExecutor(
                 max_workers=jobs - 1, initializer=_start_worker, initargs=(packs, options, as_of)
             )
-            futures = {i: pool.submit(_assess_chunk, chunk) for i, chunk in enumerate(chunks)}
         for index in range(len(chunks)):
-            future = futures.pop(index)  # written once, then let go
-            ahead = index
-            while not broken and index not in done_here and not future.done():
-                found = index if future.cancel() else _next_unstarted(futures, ahead + 1)
-                if found is None:
-                    break  # every remaining chunk is with a worker: wait for this one
-                ahead = found
-                done_here[found] = [
-                    assess_file(path, rules, options, as_of) for path in chunks[found]
-                ]
+            while not broken and unassigned and len(futures) < window:
+                with _signals_held():  # a submission may fork a worker
+                    ahead = unassigned.popleft()
+                    futures[ahead] = pool.submit(_assess_chunk, chunks[ahead])
             if index in done_here:
                 outcomes = done_here.pop(index)
+            elif index not in futures:  # never handed out (the pool broke): the next one
+                outcomes = here(unassigned.popleft())
             else:
+                future = futures.pop(index)  # written once, then let go
+                while not broken and not future.done() and unassigned and len(done_here) < window:
+                    ahead = unassigned.popleft()
+                    done_here[ahead] = here(ahead)
                 try:
                     outcomes = [] if broken else _result(pool, future)
                 except BrokenProcessPool:
                     broken = True  # a worker died (killed, out of memory): finish here
                 if broken:
-                    outcomes = [assess_file(path, rules, options, as_of) for path in chunks[index]]
+                    outcomes = here(index)
             yield from outcomes
             if progress:
                 progress(len(chunks[index]))
@@ -189,8 +201,8 @@ def _result(pool: Any, future: Future[list[FileOutcome]]) -> list[FileOutcome]:
 
 def _ignore_cancelled_future_race() -> None:
     """Before Python 3.12, when a worker dies the pool's manager thread sets an error on every
-    pending future, and one that this process has just cancelled (to assess its chunk here)
-    makes that thread end with an InvalidStateError traceback on stderr. Python 3.12 ignores
+    pending future, and one cancelled meanwhile (as the pool is stopped) makes that thread
+    end with an InvalidStateError traceback on stderr. Python 3.12 ignores
     that error in the same place (CPython's terminate_broken); this does the same, for that
     thread and that error only: every other uncaught thread error is reported as before."""
     import sys
@@ -240,13 +252,3 @@ def _stop(pool: Any) -> None:
         if manager.is_alive() and results is not None:
             results._writer.close()
         manager.join(timeout=5)
-
-
-def _next_unstarted(futures: dict[int, Future[list[FileOutcome]]], start: int) -> int | None:
-    """The first chunk from `start` that no worker has started, now withdrawn from the pool
-    (a chunk withdrawn before is cancelled already, and done)."""
-    for index in range(start, start + len(futures) + 1):
-        future = futures.get(index)
-        if future is not None and not future.done() and future.cancel():
-            return index
-    return None

@@ -40,7 +40,7 @@ class StreamRenderer(Protocol):
 
 # Formats that read the results twice (totals or a summary first, then the details): written
 # in pieces from a report spooled to a temporary file, `stream(complete_report, options)`.
-SPOOLED = frozenset({"sarif", "junit", "markdown", "html"})
+SPOOLED = frozenset({"terminal", "sarif", "junit", "markdown", "html"})
 
 
 class SpoolRenderer(Protocol):

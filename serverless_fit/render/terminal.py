@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import itertools
+from collections.abc import Iterator
 
 from rich.console import Group
 from rich.panel import Panel
@@ -12,7 +14,13 @@ from rich.text import Text
 from serverless_fit.render.console import string_console, titled_table
 from serverless_fit.render.costwords import items_text, sizing_text
 from serverless_fit.render.latencywords import latency_text
-from serverless_fit.report import Finding, RenderOptions, Report, Result, break_even_words
+from serverless_fit.report import (
+    CompleteReport,
+    Finding,
+    RenderOptions,
+    Result,
+    break_even_words,
+)
 
 VERDICT_STYLE = {
     "good-fit": ("GOOD FIT", "bold green"),
@@ -34,10 +42,14 @@ def bar(score: float, width: int = BAR_WIDTH) -> Text:
     return Text.assemble(("█" * filled, style), ("░" * (width - filled), "dim"))
 
 
-def render(report: Report, options: RenderOptions) -> str:
+def stream(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
+    """A workload at a time: its results are consecutive, as the batch assesses a file at a
+    time, so a large batch is never held in memory whole."""
     buffer = io.StringIO()
     console = string_console(buffer, options)
-    for index, group in enumerate(_by_workload(report.results)):
+    groups = itertools.groupby(report.iter_results(), key=lambda r: (r.file, r.workload))
+    for index, (_, grouped) in enumerate(groups):
+        group = list(grouped)
         if index:
             console.print()
         if len(group) > 1:
@@ -47,17 +59,16 @@ def render(report: Report, options: RenderOptions) -> str:
             console.print(_result(best))
         else:
             console.print(_result(group[0]))
-    if len(report.results) + len(report.errors) > 1 or report.errors:
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if report.result_count + len(report.errors) > 1 or report.errors:
         console.print(_summary(report))
-    return buffer.getvalue()
+    yield buffer.getvalue()
 
 
-def _by_workload(results: tuple[Result, ...]) -> list[list[Result]]:
-    """Results grouped per workload (one per target), in report order."""
-    groups: dict[tuple[str, str], list[Result]] = {}
-    for result in results:
-        groups.setdefault((result.file, result.workload), []).append(result)
-    return list(groups.values())
+def render(report: CompleteReport, options: RenderOptions) -> str:
+    return "".join(stream(report, options))
 
 
 def _monthly(result: Result) -> str:
@@ -380,10 +391,10 @@ def _evaluations(result: Result) -> Table:
     return table
 
 
-def _summary(report: Report) -> Text:
+def _summary(report: CompleteReport) -> Text:
     counts = report.summary
     text = Text("\n")
-    text.append(f"{len(report.results)} results: ")
+    text.append(f"{report.result_count} results: ")
     text.append(", ".join(f"{count} {verdict}" for verdict, count in counts.items()))
     if report.errors:
         files = len({e.file for e in report.errors})
