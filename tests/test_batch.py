@@ -14,7 +14,7 @@ from serverless_fit.format.discover import discover
 from serverless_fit.pipeline import batch
 from serverless_fit.pipeline.assess import FileOutcome, Options, assess_file
 from serverless_fit.pipeline.batch import PARALLEL_MIN_FILES, assess_batch
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, WORKLOADS
 from tests.test_cli import run
 
 
@@ -356,3 +356,66 @@ def test_chunks_waiting_to_be_written_stay_few(
     assert chunks > batch.CHUNKS_AHEAD + 1  # enough to have to wait for a turn
     assert 0 < len(handed) < chunks  # this process took some itself
     assert max(ahead) <= batch.CHUNKS_AHEAD
+
+
+def test_a_near_empty_file_cannot_pass_the_confidence_gate(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("name: empty\narchetype: api\n", encoding="utf-8")
+    # the verdict alone lets it through: too little is known to find anything wrong
+    assert run("assess", str(empty), "--fail-on", "fit-with-mitigations")[0] == 0
+    code, out, _ = run("assess", str(empty), "--min-confidence", "60%", "--format", "json")
+    assert code == 1
+    [reason] = json.loads(out)["results"][0]["failures"]
+    assert reason.startswith("confidence 15% is under --min-confidence 60%")
+    # a well-described workload passes the same gate
+    known = WORKLOADS / "checkout-api.yaml"
+    assert run("assess", str(known), "--min-confidence", "60%")[0] == 0
+    config = tmp_path / ".serverless-fit.yaml"
+    config.write_text("min-confidence: 60%\n", encoding="utf-8")
+    assert run("assess", str(empty), "--config", str(config))[0] == 1
+    code, _, err = run("assess", str(empty), "--min-confidence", "0.6")
+    assert code == 2 and "--min-confidence: error: found '0.6'; allowed: a percentage" in err
+
+
+def test_with_a_baseline_the_thresholds_judge_only_what_is_new_or_worse(tmp_path: Path) -> None:
+    """The README's Action example: a repository with old poor fits, a baseline, and
+    --fail-on poor-fit --fail-under 50 --min-confidence 60%: an unchanged pull request passes;
+    only the new poor fit, the new near-empty file and the worsened one fail."""
+    services = tmp_path / "services"
+    services.mkdir()
+    for example in WORKLOADS.glob("*.yaml"):
+        (services / example.name).write_bytes(example.read_bytes())
+    baseline = tmp_path / "baseline.json"
+    assert run("baseline", str(services), "-o", str(baseline), "--as-of", AS_OF)[0] == 0
+    gates = ("--fail-on", "poor-fit", "--fail-under", "50", "--min-confidence", "60%")
+    gated = ("assess", str(services), "--as-of", AS_OF, "--baseline", str(baseline), *gates)
+    code, out, _ = run(*gated, "--format", "json")
+    old_poor = [r for r in json.loads(out)["results"] if r["verdict"] == "poor-fit"]
+    assert len(old_poor) >= 6 and code == 0  # nothing changed: nothing fails
+    write(services / "new-long.yaml", workload("new-long", duration={"typical": "2h"}))
+    (services / "new-empty.yaml").write_text("name: new-empty\narchetype: api\n")
+    write(services / "fleet.yaml", workload("fleet-telemetry", resources={"memory": "20GiB"}))
+    (services / "fleet-telemetry.yaml").unlink()
+    code, out, _ = run(*gated, "--format", "json")
+    assert code == 1
+    failed = {r["workload"]: r["failures"] for r in json.loads(out)["results"] if r["failures"]}
+    assert sorted(failed) == ["fleet-telemetry", "new-empty", "new-long"]
+    assert any(f.startswith("verdict poor-fit fails --fail-on") for f in failed["new-long"])
+    assert any(f.startswith("confidence") for f in failed["new-empty"])
+    assert any(
+        "new blocker or risk RES001 since the baseline" in f for f in failed["fleet-telemetry"]
+    )
+
+
+def test_a_baseline_on_other_targets_says_so(tmp_path: Path) -> None:
+    service = write(tmp_path / "a.yaml", workload("a", duration={"typical": "20min"}))
+    baseline = tmp_path / "baseline.json"
+    run("baseline", str(service), "-o", str(baseline), "--target", "aws-lambda")
+    code, out, _ = run(
+        "assess", str(service), "--baseline", str(baseline), "--target", "azure-functions",
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 1
+    [reason] = json.loads(out)["results"][0]["failures"]
+    assert "on azure-functions, a target not in the baseline (it has aws-lambda)" in reason
+    assert "a workload the baseline does not have" not in reason

@@ -42,22 +42,25 @@ def shim(tmp_path: Path) -> Path:
 
 def _run_assess_step(shim: Path, tmp_path: Path, **inputs: str) -> tuple[int, str, Path, Path]:
     outputs, summary = tmp_path / "outputs", tmp_path / "summary.md"
+    # Every variable the step declares, as the runner would set it from the inputs (an
+    # input left out is the empty string, as its default is).
+    step_env = _step("assess")["env"]
+    given = {
+        "paths": str(WORKLOADS),
+        "format": "github",
+        "sarif-file": str(tmp_path / "fit.sarif"),
+        **inputs,
+    }
     env = {
         **os.environ,
         "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}",
         "PYTHONPATH": str(ROOT),
         "GITHUB_OUTPUT": str(outputs),
         "GITHUB_STEP_SUMMARY": str(summary),
-        "SF_PATHS": inputs.get("paths", str(WORKLOADS)),
-        "SF_TARGET": inputs.get("target", ""),
-        "SF_FAIL_UNDER": inputs.get("fail-under", ""),
-        "SF_FAIL_ON": inputs.get("fail-on", ""),
-        "SF_FAIL_SCOPE": "",
-        "SF_BASELINE": "",
-        "SF_TOLERANCE": "",
-        "SF_FORMAT": "github",
-        "SF_SARIF": str(tmp_path / "fit.sarif"),
     }
+    for variable, expression in step_env.items():
+        name = expression.removeprefix("${{ inputs.").removesuffix(" }}")
+        env[variable] = given.get(name, "")
     # the runner's default shell for `shell: bash`
     done = subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", _step("assess")["run"]],
@@ -93,3 +96,15 @@ def test_pre_commit_hooks_run_existing_commands() -> None:
         program, command, *_ = shlex.split(hook["entry"])
         assert program == "serverless-fit" and command in main.commands
         assert hook["language"] == "python"
+
+
+def test_the_action_gates_on_confidence(shim: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("name: empty\narchetype: api\n", encoding="utf-8")
+    (tmp_path / "first").mkdir()
+    code, *_ = _run_assess_step(shim, tmp_path / "first", paths=str(empty))
+    assert code == 0
+    (tmp_path / "gated").mkdir()
+    gated = {"paths": str(empty), "min-confidence": "60%"}
+    code, out, _, _ = _run_assess_step(shim, tmp_path / "gated", **gated)
+    assert code == 1 and "under --min-confidence 60%" in out

@@ -24,6 +24,7 @@ from serverless_fit.commands.common import (
     input_limits,
     load_config,
     run_batch,
+    usage_problem,
 )
 
 
@@ -40,6 +41,18 @@ class FiniteFloat(click.FloatRange):
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number", param, ctx)
         return number
+
+
+def _share(option: str, text: str | None) -> float | None:
+    """A percentage option as a share; a located input error when it is none."""
+    if text is None:
+        return None
+    from serverless_fit.format.units import UnitError, parse_percent
+
+    try:
+        return parse_percent(text)
+    except UnitError as error:
+        fail([usage_problem(option, f"found {text!r}; allowed: {error.allowed}")])
 
 
 @click.command()
@@ -85,6 +98,13 @@ class FiniteFloat(click.FloatRange):
     help="Score points a result may lose against --baseline (default 0).",
 )
 @click.option(
+    "--min-confidence",
+    default=None,
+    metavar="PERCENT",
+    help="Exit 1 when a result's confidence (the share of its rules that could be assessed, "
+    "weighted) is under PERCENT, e.g. 60%: a near-empty file cannot pass for a known one.",
+)
+@click.option(
     "--fail-scope",
     type=click.Choice(["each", "best"]),
     default=None,
@@ -119,6 +139,7 @@ def assess(
     fail_on: str | None,
     baseline: str | None,
     tolerance: float | None,
+    min_confidence: str | None,
     fail_scope: str | None,
     verbose: bool,
     counterfactuals: bool | None,
@@ -149,6 +170,7 @@ def assess(
             baseline=load_baseline(baseline_file) if baseline_file else None,
             tolerance=tolerance if tolerance is not None else (values.tolerance or 0.0),
             scope="best" if (fail_scope or values.fail_scope) == "best" else "each",
+            min_confidence=_share("--min-confidence", min_confidence or values.min_confidence),
         )
     except InputError as error:
         fail(error.problems)

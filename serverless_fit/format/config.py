@@ -36,6 +36,7 @@ class Config(BaseModel):
     fail_on: FailOn | None = Field(default=None, alias="fail-on")
     tolerance: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     fail_scope: Literal["each", "best"] | None = Field(default=None, alias="fail-scope")
+    min_confidence: str | None = Field(default=None, alias="min-confidence")
     baseline: str | None = None
     exclude: list[str] | None = None
     format: Format | None = None

@@ -161,8 +161,12 @@ def _in_pool(
         for index in range(len(chunks)):
             while not broken and unassigned and len(futures) < window:
                 with _signals_held():  # a submission may fork a worker
-                    ahead = unassigned.popleft()
-                    futures[ahead] = pool.submit(_assess_chunk, chunks[ahead])
+                    try:
+                        future = pool.submit(_assess_chunk, chunks[unassigned[0]])
+                    except BrokenProcessPool:
+                        broken = True  # a worker died: what is left is assessed here
+                        break
+                    futures[unassigned.popleft()] = future
             if index in done_here:
                 outcomes = done_here.pop(index)
             elif index not in futures:  # never handed out (the pool broke): the next one

@@ -47,6 +47,12 @@ class BaselineReport(_Loose):
     def by_key(self) -> dict[tuple[str, str], BaselineResult]:
         return {(r.workload, r.target): r for r in self.results}
 
+    def targets_by_workload(self) -> dict[str, list[str]]:
+        targets: dict[str, list[str]] = {}
+        for result in self.results:
+            targets.setdefault(result.workload, []).append(result.target)
+        return targets
+
 
 @dataclass(frozen=True)
 class Gate:
@@ -55,10 +61,16 @@ class Gate:
     baseline: BaselineReport | None = None
     tolerance: float = 0.0  # score points a result may lose against the baseline
     scope: Literal["each", "best"] = "each"  # judge every target's result, or each workload's best
+    min_confidence: float | None = None  # a share: results less sure than this fail
 
     @property
     def active(self) -> bool:
-        return self.fail_under is not None or self.fail_on is not None or self.baseline is not None
+        return (
+            self.fail_under is not None
+            or self.fail_on is not None
+            or self.baseline is not None
+            or self.min_confidence is not None
+        )
 
 
 def load_baseline(path: str) -> BaselineReport:
@@ -100,10 +112,24 @@ def _active_at_least(result: Result, severity: str) -> list[str]:
     ]
 
 
-def failures(
-    result: Result, gate: Gate, baseline: dict[tuple[str, str], BaselineResult]
-) -> tuple[str, ...]:
-    """Why one result fails the gate, one sentence per reason; empty when it passes."""
+@dataclass(frozen=True)
+class _Baseline:
+    """An earlier report as the gate looks results up in it."""
+
+    results: dict[tuple[str, str], BaselineResult]
+    targets: dict[str, list[str]]  # the targets each workload was recorded on
+
+
+def failures(result: Result, gate: Gate, baseline: _Baseline) -> tuple[str, ...]:
+    """Why one result fails the gate, one sentence per reason; empty when it passes.
+
+    With a baseline the thresholds judge only what is new or worse than it: a result the
+    baseline has, with no regression, passes whatever its score (README, "Baselines").
+    """
+    regressions = _regressions(result, baseline, gate.tolerance) if gate.baseline else []
+    known = gate.baseline is not None and (result.workload, result.target) in baseline.results
+    if known and not regressions:
+        return ()
     reasons: list[str] = []
     if gate.fail_under is not None and result.score < gate.fail_under:
         reasons.append(f"score {result.score:g} is under --fail-under {gate.fail_under:g}")
@@ -114,15 +140,16 @@ def failures(
         rules = _active_at_least(result, gate.fail_on)
         if rules:
             reasons.append(f"{', '.join(rules)} fail --fail-on {gate.fail_on}")
-    if gate.baseline is not None:
-        reasons.extend(_regressions(result, baseline, gate.tolerance))
-    return tuple(reasons)
+    if gate.min_confidence is not None and result.confidence < gate.min_confidence:
+        reasons.append(
+            f"confidence {result.confidence:.0%} is under --min-confidence "
+            f"{gate.min_confidence:.0%}: add the fields it lists as not assessed"
+        )
+    return (*reasons, *regressions)
 
 
-def _regressions(
-    result: Result, baseline: dict[tuple[str, str], BaselineResult], tolerance: float
-) -> list[str]:
-    before = baseline.get((result.workload, result.target))
+def _regressions(result: Result, baseline: _Baseline, tolerance: float) -> list[str]:
+    before = baseline.results.get((result.workload, result.target))
     known = (
         {f.rule for f in before.findings if not f.waived and f.severity in ("blocker", "risk")}
         if before
@@ -131,7 +158,13 @@ def _regressions(
     reasons = []
     new = [r for r in _active_at_least(result, "risk") if r not in known]
     if new:
-        since = "since the baseline" if before else "in a workload the baseline does not have"
+        if before is not None:
+            since = "since the baseline"
+        elif result.workload in baseline.targets:
+            recorded = ", ".join(baseline.targets[result.workload])
+            since = f"on {result.target}, a target not in the baseline (it has {recorded})"
+        else:
+            since = "in a workload the baseline does not have"
         reasons.append(f"new blocker or risk {', '.join(new)} {since}")
     if before is not None:
         if VERDICT_RANK[result.verdict] > VERDICT_RANK[before.verdict]:
@@ -151,7 +184,11 @@ def judge(report: ReportStream, gate: Gate) -> ReportStream:
     """The report with each result's failures filled in as it passes."""
     if not gate.active:
         return report
-    baseline = gate.baseline.by_key() if gate.baseline else {}
+    baseline = (
+        _Baseline(gate.baseline.by_key(), gate.baseline.targets_by_workload())
+        if gate.baseline
+        else _Baseline({}, {})
+    )
 
     def judged(result: Result) -> Result:
         if gate.scope == "best" and not result.best_fit:

@@ -264,6 +264,7 @@ class OverviewRow:
     target: str
     verdict: str
     score: float
+    confidence: float
     monthly: float | None
     monthly_text: str
 
@@ -299,6 +300,7 @@ def _overview(report: CompleteReport) -> list[OverviewRow]:
                 target=best.target,
                 verdict=best.verdict,
                 score=best.score,
+                confidence=best.confidence,
                 monthly=bill.monthly_usd if bill else None,
                 monthly_text=_monthly_text(best),
             )

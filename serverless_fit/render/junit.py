@@ -18,7 +18,8 @@ from serverless_fit.report import CompleteReport, RenderOptions, Result
 
 def _details(result: Result) -> str:
     lines = [
-        f"{result.workload} on {result.target_name}: {result.verdict}, score {result.score:g}/100"
+        f"{result.workload} on {result.target_name}: {result.verdict}, score {result.score:g}/100, "
+        f"confidence {result.confidence:.0%}"
     ]
     for finding in result.active:
         lines.append(f"{finding.severity} {finding.rule}: {finding.message}")

@@ -13,8 +13,9 @@ from serverless_fit.render.costwords import fleet_label
 from serverless_fit.report import CompleteReport, RenderOptions, Result
 
 TABLE_HEAD = (
-    "| workload | target | verdict | score | blockers and risks | per month | always-on |\n"
-    "| --- | --- | --- | ---: | --- | ---: | ---: |\n"
+    "| workload | target | verdict | score | confidence | blockers and risks | per month "
+    "| always-on |\n"
+    "| --- | --- | --- | ---: | ---: | --- | ---: | ---: |\n"
 )
 TOP_FINDINGS = 3  # blockers and risks shown per workload and target
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!])")
@@ -110,7 +111,8 @@ def _sections(report: CompleteReport) -> Iterator[str]:
             mark = " ❌" if r.failures else ""
             yield (
                 f"| {escape(r.workload)}{mark} | {r.target}{best} | {_VERDICT[r.verdict]} "
-                f"| {r.score:g} | {_issues(r)} | {_bill(r)} | {_always_on(r)} |\n"
+                f"| {r.score:g} | {r.confidence:.0%} | {_issues(r)} | {_bill(r)} "
+                f"| {_always_on(r)} |\n"
             )
         yield "\n"
     for result in report.iter_results():

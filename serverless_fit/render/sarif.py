@@ -104,6 +104,8 @@ def _finding_result(result: Result, finding: Finding, index: dict[str, int]) -> 
             "target": result.target,
             "severity": finding.severity,
             "contribution": finding.contribution,
+            "score": result.score,
+            "confidence": result.confidence,
         },
     }
     if finding.rule in index:
@@ -139,7 +141,12 @@ def _entries(report: CompleteReport, index: dict[str, int]) -> Iterator[dict[str
                 "level": "error",
                 "message": {"text": f"{result.workload} on {result.target}: {reason}"},
                 "locations": [_location(result.file, None)],
-                "properties": {"workload": result.workload, "target": result.target},
+                "properties": {
+                    "workload": result.workload,
+                    "target": result.target,
+                    "score": result.score,
+                    "confidence": result.confidence,
+                },
             }
 
 

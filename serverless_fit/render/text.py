@@ -31,7 +31,7 @@ def _result_lines(result: Result, several: bool) -> Iterator[str]:
     best = " (best fit)" if result.best_fit and several else ""
     yield (
         f"{result.file}: {result.workload} on {result.target}{best}: {result.verdict}, "
-        f"score {result.score:g}/100{_bill(result)}"
+        f"score {result.score:g}/100, confidence {result.confidence:.0%}{_bill(result)}"
     )
     for finding in result.active:
         if finding.severity not in SHOWN:
