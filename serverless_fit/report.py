@@ -106,6 +106,11 @@ class BreakEven:
     per_second: float
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 result`, `2 results`: a count with its noun, singular or plural as it reads."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
 def break_even_words(ratio: float, rate: str | None) -> str:
     """Where the two bills cross, as a clause a message or a report line ends with."""
     if rate is None:

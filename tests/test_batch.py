@@ -419,3 +419,31 @@ def test_a_baseline_on_other_targets_says_so(tmp_path: Path) -> None:
     [reason] = json.loads(out)["results"][0]["failures"]
     assert "on azure-functions, a target not in the baseline (it has aws-lambda)" in reason
     assert "a workload the baseline does not have" not in reason
+
+
+def test_jobs_never_start_more_processes_than_chunks_or_cpus_allow(
+    fleet: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--jobs 64` on a few dozen files (10,000 once forked thousands of workers): the pool
+    gets at most one process a chunk, and at most MAX_JOBS_PER_CPU a CPU in all."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    files, _ = discover((str(fleet),))
+    sizes: list[int] = []
+    start = ProcessPoolExecutor.__init__
+
+    def counted(self: Any, max_workers: int, **kwargs: Any) -> None:
+        sizes.append(max_workers)
+        start(self, max_workers, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "__init__", counted)
+    options = Options(as_of=dt.date.fromisoformat(AS_OF))
+    report = assess_batch(files, (), options, jobs=64).collect()
+    assert len(report.results) == PARALLEL_MIN_FILES * 3
+    chunks = -(-len(files) // batch.CHUNK_FILES[0])
+    [workers] = sizes
+    assert workers + 1 <= min(chunks, batch.MAX_JOBS_PER_CPU * batch.default_jobs())
+    monkeypatch.setattr(batch, "default_jobs", lambda: 1)  # a one-CPU machine
+    sizes.clear()
+    assess_batch(files, (), options, jobs=64).collect()
+    assert sizes == [batch.MAX_JOBS_PER_CPU - 1]

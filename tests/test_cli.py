@@ -69,7 +69,7 @@ def test_piped_output_is_plain_text_a_line_per_finding() -> None:
     lines = out.splitlines()
     assert lines[0].startswith(f"{path}: quote-pricer on aws-lambda: poor-fit, score 0/100")
     assert any(line.startswith(f"{path}:") and ": blocker LAT002: " in line for line in lines)
-    assert lines[-1].startswith("1 results: 0 good-fit")
+    assert lines[-1].startswith("1 result: 0 good-fit")
     # the rich report when asked for, still without colour codes when piped
     code, out, _ = run("assess", path, "--as-of", AS_OF, "--format", "terminal")
     assert "POOR FIT" in out and "\x1b[" not in out

@@ -247,5 +247,7 @@ def baseline(
     )
     for problem in report.errors:
         click.echo(str(problem), err=True)
-    click.echo(f"wrote {output}: {sum(report.summary.values())} results", err=True)
+    from serverless_fit.report import counted
+
+    click.echo(f"wrote {output}: {counted(sum(report.summary.values()), 'result')}", err=True)
     sys.exit(EXIT_INPUT if report.errors else EXIT_OK)

@@ -35,6 +35,10 @@ CHUNKS_PER_PROCESS = 8
 # waits for the next, few enough that finished results waiting their turn stay few.
 CHUNKS_AHEAD = 3
 
+# Processes beyond this many a CPU only compete for it, each holding its own rules and caches:
+# `--jobs` is capped here, and at the number of chunks (a process with no chunk is waste).
+MAX_JOBS_PER_CPU = 4
+
 Progress = Callable[[int], None]  # called with the number of files just finished
 
 _worker_rules: tuple[Rule, ...] = ()
@@ -44,6 +48,11 @@ _worker_as_of = dt.date(1970, 1, 1)
 
 def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
+
+
+def usable_jobs(requested: int) -> int:
+    """`--jobs`, capped at MAX_JOBS_PER_CPU a CPU."""
+    return max(1, min(requested, MAX_JOBS_PER_CPU * default_jobs()))
 
 
 STOP_SIGNALS = ("SIGINT", "SIGTERM")
@@ -98,6 +107,7 @@ def assess_batch(
     as_of = options.as_of or dt.date.today()
     resolve_targets(options.targets)
     rules = load_rules(tuple(packs))
+    jobs = usable_jobs(jobs)
     if jobs <= 1 or len(paths) < PARALLEL_MIN_FILES:
         outcomes: Iterator[FileOutcome] = _in_process(paths, rules, options, as_of, progress)
     else:
@@ -142,6 +152,7 @@ def _in_pool(
     low, high = CHUNK_FILES
     size = min(high, max(low, math.ceil(len(paths) / (jobs * CHUNKS_PER_PROCESS))))
     chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
+    jobs = min(jobs, len(chunks))
     window = CHUNKS_AHEAD * (jobs - 1)
     _ignore_cancelled_future_race()
     pool: ProcessPoolExecutor | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from serverless_fit.report import RenderOptions, Report, ReportStream
+from serverless_fit.report import RenderOptions, Report, ReportStream, counted
 
 COMMANDS = {"blocker": "error", "risk": "warning", "info": "notice"}
 
@@ -53,7 +53,7 @@ def stream(report: Report | ReportStream, options: RenderOptions) -> Iterator[st
         title = "serverless-fit: invalid workload"
         yield _command("error", problem.file, problem.line, title, message, problem.column) + "\n"
     counts = ", ".join(f"{count} {verdict}" for verdict, count in report.summary.items())
-    yield f"serverless-fit: {total} results: {counts}\n"
+    yield f"serverless-fit: {counted(total, 'result')}: {counts}\n"
 
 
 def render(report: Report, options: RenderOptions) -> str:

@@ -18,7 +18,14 @@ from typing import Any
 from serverless_fit.render import latencychart
 from serverless_fit.render.costwords import fleet_label, items_text, sizing_text, usd
 from serverless_fit.render.latencychart import Tick, latency_chart
-from serverless_fit.report import VERDICTS, CompleteReport, Finding, RenderOptions, Result
+from serverless_fit.report import (
+    VERDICTS,
+    CompleteReport,
+    Finding,
+    RenderOptions,
+    Result,
+    counted,
+)
 
 WIDTH, HEIGHT = 640, 300  # the cost chart's drawing area, in SVG units
 LEFT, RIGHT, TOP, BOTTOM = 70, 200, 20, 46
@@ -352,6 +359,7 @@ def stream(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
         groups=_groups(report, overview),
         counts=[(VERDICT_LABELS[v], v, report.summary[v]) for v in VERDICTS],
         verdict_labels=VERDICT_LABELS,
+        counted=counted,
         verdict_rank={verdict: rank for rank, verdict in enumerate(VERDICTS)},
         severity_marks=SEVERITY_MARKS,
         dimensions=_dimensions,

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from serverless_fit.render.costwords import fleet_label
-from serverless_fit.report import CompleteReport, RenderOptions, Result
+from serverless_fit.report import CompleteReport, RenderOptions, Result, counted
 
 TABLE_HEAD = (
     "| workload | target | verdict | score | confidence | blockers and risks | per month "
@@ -92,7 +92,11 @@ def stream(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
 
 def _sections(report: CompleteReport) -> Iterator[str]:
     counts = ", ".join(f"{count} {_VERDICT[v]}" for v, count in report.summary.items())
-    out: list[str] = ["## serverless-fit", "", f"{report.result_count} results: {counts}."]
+    out: list[str] = [
+        "## serverless-fit",
+        "",
+        f"{counted(report.result_count, 'result')}: {counts}.",
+    ]
     if report.gated:
         failed = report.failed_count
         out.append(

@@ -20,6 +20,7 @@ from serverless_fit.report import (
     RenderOptions,
     Result,
     break_even_words,
+    counted,
 )
 
 VERDICT_STYLE = {
@@ -394,7 +395,7 @@ def _evaluations(result: Result) -> Table:
 def _summary(report: CompleteReport) -> Text:
     counts = report.summary
     text = Text("\n")
-    text.append(f"{report.result_count} results: ")
+    text.append(f"{counted(report.result_count, 'result')}: ")
     text.append(", ".join(f"{count} {verdict}" for verdict, count in counts.items()))
     if report.errors:
         files = len({e.file for e in report.errors})

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Iterator
 
 from serverless_fit.render.costwords import fleet_label
-from serverless_fit.report import RenderOptions, Report, ReportStream, Result
+from serverless_fit.report import RenderOptions, Report, ReportStream, Result, counted
 
 SHOWN = ("blocker", "risk", "info")  # benefits are in the other formats
 
@@ -58,7 +58,7 @@ def stream(report: Report | ReportStream, options: RenderOptions) -> Iterator[st
             failed += bool(result.failures)
             yield "".join(f"{line}\n" for line in _result_lines(result, len(results) > 1))
     counts = ", ".join(f"{count} {verdict}" for verdict, count in report.summary.items())
-    summary = f"{total} results: {counts}"
+    summary = f"{counted(total, 'result')}: {counts}"
     if report.gated:
         summary += f"; {failed} failed the thresholds" if failed else "; thresholds passed"
     if report.errors:
