@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import WORKLOADS
 from tests.test_batch import workload, write
 from tests.test_cli import run
 
@@ -94,3 +95,28 @@ def test_a_hostile_pyproject_is_an_input_error_not_a_crash(repo: Path) -> None:
 def test_a_pyproject_that_does_not_mention_the_tool_is_not_read(repo: Path) -> None:
     (repo / "pyproject.toml").write_text("this is not TOML at all [[[\n")
     assert run("assess", "services/ok.yaml")[0] == 0
+
+
+def test_a_pyproject_unknown_key_has_its_line_and_a_hint(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.serverless-fit]\nfail-undr = 50\n', encoding="utf-8"
+    )
+    code, _, err = run("assess", str(WORKLOADS / "checkout-api.yaml"), "--config",
+                       str(tmp_path / "pyproject.toml"))  # fmt: skip
+    assert code == 2
+    assert "pyproject.toml:5: error: tool.serverless-fit.fail-undr: unknown key" in err
+    assert "did you mean 'fail-under'?" in err
+
+
+@pytest.mark.parametrize("name", ["pyproject.toml", ".serverless-fit.yaml"])
+def test_a_single_target_in_the_config_is_a_list_of_one(tmp_path: Path, name: str) -> None:
+    text = (
+        '[tool.serverless-fit]\ntarget = "azure-functions"\n'
+        if name.endswith(".toml")
+        else "target: azure-functions\n"
+    )
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    code, out, err = run("assess", str(WORKLOADS / "checkout-api.yaml"), "--config",
+                         str(tmp_path / name), "--format", "text")  # fmt: skip
+    assert code == 0, err
+    assert " on azure-functions: " in out

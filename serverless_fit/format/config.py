@@ -6,11 +6,12 @@ the file, and an unknown key is an input error, so a typo never silently changes
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from serverless_fit.errors import InputError, Problem
 from serverless_fit.format.loader import read_limited, validation_problems
@@ -53,6 +54,12 @@ class Config(BaseModel):
     max_documents: int | None = Field(default=None, alias="max-documents", ge=1)
     max_string: int | None = Field(default=None, alias="max-string", ge=1)
     follow_symlinks: bool | None = Field(default=None, alias="follow-symlinks")
+
+    @field_validator("target", "exclude", "rules", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        """`target: aws-lambda` is a list of one, as on the command line."""
+        return [value] if isinstance(value, str) else value
 
 
 class LoadedConfig(BaseModel):
@@ -148,11 +155,37 @@ def _from_toml(raw: bytes, file: str) -> Config:
     except ValidationError as error:
         problems = []
         allowed = ", ".join(f.alias or n for n, f in Config.model_fields.items())
+        text = raw.decode("utf-8")
         for item in error.errors():
             field = ".".join(["tool.serverless-fit", *(str(p) for p in item["loc"])])
+            key = str(item["loc"][0]) if item["loc"] else ""
             if item["type"] == "extra_forbidden":
-                message = f"unknown key; allowed: {allowed}"
+                names = [f.alias or n for n, f in Config.model_fields.items()]
+                close = difflib.get_close_matches(key, names, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                message = f"unknown key; allowed: {allowed}{hint}"
             else:
                 message = f"found {item.get('input')!r}: {item['msg']}"
-            problems.append(Problem(file, None, None, field, message))
+            problems.append(Problem(file, _toml_line(text, key), None, field, message))
         raise InputError(problems) from None
+
+
+TABLE_HEADERS = ("[tool.serverless-fit]", '[tool."serverless-fit"]')
+
+
+def _toml_line(text: str, key: str) -> int | None:
+    """The line of `key = ...` in the `[tool.serverless-fit]` table (tomllib keeps no
+    positions): found by reading the table's lines, or None."""
+    inside = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.replace(" ", "") in (
+                "[tool.serverless-fit]",
+                '[tool."serverless-fit"]',
+            )
+            continue
+        name = stripped.split("=", 1)[0].strip().strip('"')
+        if inside and "=" in stripped and name == key:
+            return number
+    return None
