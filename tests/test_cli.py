@@ -429,3 +429,23 @@ def test_a_replaced_report_keeps_its_mode_through_a_link(tmp_path: Path) -> None
     assert code == 0
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
     assert link.is_symlink() and report.read_text(encoding="utf-8") != "{}\n"
+
+
+def test_piped_rules_output_is_plain_and_whole() -> None:
+    """Through a pipe (`| cat`, `| grep`) nothing is wrapped, squeezed or cut with an
+    ellipsis: a title stays on its rule's line, a URL stays whole."""
+    code, out, _ = run("rules", "list")
+    assert code == 0
+    line = next(line for line in out.splitlines() if line.startswith("BEN002 "))
+    assert line.endswith("No servers to provision, patch or monitor")
+    assert "│" not in out and "…" not in out
+    assert out.splitlines()[-1].endswith(" rules. serverless-fit rules explain ID says more.")
+    assert "Every seed claim has a rule" not in out
+    code, out, _ = run("rules", "explain", "LAT001")
+    assert code == 0
+    assert "    https://www.usenix.org/conference/atc20/presentation/shahrad\n" in out
+    assert "…" not in out and "..." not in out.replace("reason: ...", "")
+    code, out, _ = run("rules", "facts")
+    assert code == 0 and "…" not in out and "│" not in out
+    # the terminal layout is still there when asked for
+    assert "│" in run("rules", "list", "--format", "terminal")[1]

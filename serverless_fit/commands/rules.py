@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,11 +29,20 @@ def rules() -> None:
 RULE_FORMAT = click.option(
     "--format",
     "output_format",
-    type=click.Choice(["terminal", "json", "markdown"]),
-    default="terminal",
+    type=click.Choice(["auto", "terminal", "text", "json", "markdown"]),
+    default="auto",
     show_default=True,
-    help="Output format.",
+    help="Output format: auto is the terminal layout on a terminal and plain text, whole "
+    "and unwrapped, when piped.",
 )
+
+
+def _format(requested: str) -> str:
+    if requested != "auto":
+        return requested
+    return "terminal" if sys.stdout.isatty() else "text"
+
+
 CONFIG_OPTION = click.option(
     "--config",
     "config_file",
@@ -113,7 +123,9 @@ def rules_list(
     rule_set = rule_set_of(config_file, rule_packs)
     chosen = selected(rule_set, dimensions, target, severities)
     docs = [document(rule, rule_set) for rule in chosen]
-    text = render_list(docs, coverage(list(rule_set.rules)), render_options(width), output_format)
+    text = render_list(
+        docs, coverage(list(rule_set.rules)), render_options(width), _format(output_format)
+    )
     click.echo(text, nl=False)
 
 
@@ -149,7 +161,7 @@ def rules_explain(
         close = difflib.get_close_matches(rule_id.upper(), ids, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         fail([usage_problem("rules explain", f"found {rule_id!r}; allowed: a rule id{hint}", "ID")])
-    text = render_explain(document(rule, rule_set), render_options(width), output_format)
+    text = render_explain(document(rule, rule_set), render_options(width), _format(output_format))
     click.echo(text, nl=False)
 
 
@@ -167,7 +179,7 @@ def rules_facts(output_format: str, width: int | None) -> None:
     from serverless_fit.render.rules import render_facts
     from serverless_fit.rules.factdocs import fact_docs
 
-    click.echo(render_facts(fact_docs(), render_options(width), output_format), nl=False)
+    click.echo(render_facts(fact_docs(), render_options(width), _format(output_format)), nl=False)
 
 
 @rules.command("test")

@@ -50,6 +50,27 @@ def _yaml(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=88).strip()
 
 
+def _columns(rows: list[tuple[str, ...]]) -> str:
+    """Plain text for a pipe: columns padded to their widest cell, the last one whole, no
+    line ever wrapped or cut."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _uncovered(docs: list[RuleDoc], coverage: dict[str, list[str]]) -> str:
+    """The closing line of a list: how many, and any seed claim no rule of the run covers
+    (a pack that disables rules can leave one uncovered)."""
+    uncovered = [claim for claim, rules in coverage.items() if not rules]
+    summary = f"{len(docs)} rules."
+    if uncovered:
+        summary += f" Seed claims without a rule: {', '.join(uncovered)}."
+    return summary + " serverless-fit rules explain ID says more."
+
+
 def render_list(
     docs: list[RuleDoc], coverage: dict[str, list[str]], options: RenderOptions, fmt: str
 ) -> str:
@@ -57,6 +78,14 @@ def render_list(
         return json.dumps([rule_data(d) for d in docs], indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return reference(docs, coverage)
+    if fmt == "text":
+        header = ("id", "name", "dimension", "severity", "claims", "title")
+        rows = [
+            (d.rule.id, d.rule.name, d.rule.dimension, d.rule.severity, _sources(d.rule),
+             d.rule.title + (f" ({d.change})" if d.change else ""))
+            for d in docs
+        ]  # fmt: skip
+        return _columns([header, *rows]) + _uncovered(docs, coverage) + "\n"
     buffer = io.StringIO()
     console = string_console(buffer, options)
     table = Table(show_edge=False, pad_edge=False, expand=True)
@@ -71,14 +100,7 @@ def render_list(
         title = rule.title + (f" ({doc.change})" if doc.change else "")
         table.add_row(rule.id, rule.name, rule.dimension, rule.severity, _sources(rule), title)
     console.print(table)
-    uncovered = [claim for claim, rules in coverage.items() if not rules]
-    summary = f"{len(docs)} rules. "
-    summary += (
-        "Every seed claim has a rule."
-        if not uncovered
-        else f"Seed claims without a rule: {', '.join(uncovered)}."
-    )
-    console.print(Text(summary + " serverless-fit rules explain ID says more.", style="dim"))
+    console.print(Text(_uncovered(docs, coverage), style="dim"))
     return buffer.getvalue()
 
 
@@ -108,17 +130,17 @@ def render_explain(doc: RuleDoc, options: RenderOptions, fmt: str) -> str:
     if fmt == "markdown":
         return _section(doc)
     rule = doc.rule
-    buffer = io.StringIO()
-    console = string_console(buffer, options)
-    console.print(Text.assemble((f"{rule.id} {rule.name}", "bold"), f"  {rule.title}"))
-    console.print(
-        f"{rule.severity}, {rule.dimension}, impact {rule.impact}"
-        + (f", only on {', '.join(rule.targets)}" if rule.targets else "")
-    )
+    head: list[Text] = [
+        Text.assemble((f"{rule.id} {rule.name}", "bold"), f"  {rule.title}"),
+        Text(
+            f"{rule.severity}, {rule.dimension}, impact {rule.impact}"
+            + (f", only on {', '.join(rule.targets)}" if rule.targets else "")
+        ),
+    ]
     if doc.disabled or doc.change:
-        console.print(Text(f"Changed for this run: {doc.change}", style="yellow"))
+        head.append(Text(f"Changed for this run: {doc.change}", style="yellow"))
     if doc.origin:
-        console.print(Text(f"Defined in {doc.origin}", style="dim"))
+        head.append(Text(f"Defined in {doc.origin}", style="dim"))
     parts: list[tuple[str, str]] = [("What it checks", rule.docs.what), ("Why", rule.docs.why)]
     for claim, text in doc.claims:
         parts.append((f"Claim {claim}", text))
@@ -141,6 +163,16 @@ def render_explain(doc: RuleDoc, options: RenderOptions, fmt: str) -> str:
         )
     )
     parts.append(("To waive it", "add to the workload file:\n" + _waiver(rule)))
+    if fmt == "text":
+        blocks = [
+            label + "\n" + "\n".join(f"    {line}" for line in text.splitlines())
+            for label, text in parts
+        ]
+        return "".join(f"{line.plain}\n" for line in head) + "\n" + "\n\n".join(blocks) + "\n"
+    buffer = io.StringIO()
+    console = string_console(buffer, options)
+    for line in head:
+        console.print(line)
     table = Table.grid(padding=(0, 2), expand=True)
     table.add_column(style="bold", no_wrap=True)
     table.add_column(ratio=1)
@@ -254,6 +286,13 @@ def render_facts(docs: tuple[FactDoc, ...], options: RenderOptions, fmt: str) ->
                 f"| `{d.name}` | {d.kind} | {escape(d.unit)} | {escape(d.source)} | {example} |"
             )
         return "\n".join(lines) + "\n"
+    closing = (
+        f"{len(docs)} facts. Units and operators: serverless-fit rules facts --format json; "
+        "comparisons: lt le gt ge eq ne in not_in contains exists."
+    )
+    if fmt == "text":
+        rows = [(d.name, d.kind, d.source, d.example or "") for d in docs]
+        return _columns([("fact", "kind", "comes from", "example"), *rows]) + closing + "\n"
     buffer = io.StringIO()
     console = string_console(buffer, options)
     table = Table(show_edge=False, pad_edge=False, expand=True)
@@ -264,11 +303,5 @@ def render_facts(docs: tuple[FactDoc, ...], options: RenderOptions, fmt: str) ->
     for d in docs:
         table.add_row(d.name, d.kind, d.source, d.example or "")
     console.print(table)
-    console.print(
-        Text(
-            f"{len(docs)} facts. Units and operators: serverless-fit rules facts --format json; "
-            "comparisons: lt le gt ge eq ne in not_in contains exists.",
-            style="dim",
-        )
-    )
+    console.print(Text(closing, style="dim"))
     return buffer.getvalue()
