@@ -449,3 +449,12 @@ def test_piped_rules_output_is_plain_and_whole() -> None:
     assert code == 0 and "…" not in out and "│" not in out
     # the terminal layout is still there when asked for
     assert "│" in run("rules", "list", "--format", "terminal")[1]
+
+
+def test_verbose_shows_a_share_and_its_threshold_alike() -> None:
+    code, out, _ = run("assess", str(WORKLOADS / "checkout-api.yaml"), "--verbose", "--format",
+                       "text", "--as-of", AS_OF)  # fmt: skip
+    assert code == 0
+    line = next(line for line in out.splitlines() if "rule DUR002 " in line)
+    assert line.endswith("derived.timeout_use (0.222%) > 50%: no")
+    assert "> 0.5:" not in out and ">= 0.05:" not in out

@@ -111,3 +111,11 @@ def test_answers_that_run_out_end_with_a_message_and_no_file(tmp_path: Path) -> 
     assert result.exit_code == 2, result.output
     assert "init: error: the input ended at the question" in result.output
     assert "Traceback" not in result.output and not target.exists()
+
+
+def test_init_help_reads_as_sentences() -> None:
+    from tests.test_cli import run
+
+    code, out, _ = run("init", "--help")
+    assert code == 0
+    assert "?." not in out and "Long-lived client connections?" in out

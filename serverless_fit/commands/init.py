@@ -25,7 +25,8 @@ def _question_options(command: F) -> F:
             default=None,
             metavar=question.kind.upper() if question.kind != "choice" else None,
             type=click.Choice(question.choices) if question.kind == "choice" else str,
-            help=f"{question.prompt}.",
+            # a prompt that is a question keeps its question mark, without a full stop
+            help=question.prompt if question.prompt.endswith("?") else f"{question.prompt}.",
         )(command)
     return command
 

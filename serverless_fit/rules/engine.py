@@ -457,6 +457,9 @@ def _operand_text(kind: str, value: Any) -> str:
         return "[" + ", ".join(str(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if kind == "share" and isinstance(value, int | float):
+        # as the fact beside it is shown: `0.222% > 50%`, not `0.222% > 0.5`
+        return format_fact(float(value), "share")
     return str(value)
 
 
