@@ -233,3 +233,14 @@ def test_the_downstream_examples() -> None:
     [finding] = [f for f in result.active if f.rule == "CONN001"]
     assert "240 connections to postgres, which accepts 100" in finding.message
     assert "6,000/s \u00d7 40 ms = 240 instances" in flat
+
+
+def test_the_readme_needs_nothing_outside_the_repository() -> None:
+    """A new user has the repository only: every local link resolves in it, and nothing
+    points at the project's private shared/ folder."""
+    import re
+
+    assert "shared/" not in README
+    for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README):
+        if not target.startswith(("http://", "https://", "mailto:")):
+            assert (ROOT / target).exists(), target

@@ -246,3 +246,24 @@ def test_docs_rules_md_is_current() -> None:
         "serverless-fit rules list --format markdown > docs/rules.md"
     )
     assert "UNEXPECTED" not in actual and "**none**" not in actual
+
+
+def test_docs_platforms_md_is_current() -> None:
+    from serverless_fit.data import catalog
+    from serverless_fit.render.platforms import reference as platform_reference
+
+    expected = platform_reference(
+        list(catalog.platforms().values()), list(catalog.baselines().values())
+    )
+    actual = (ROOT / "docs" / "platforms.md").read_text(encoding="utf-8")
+    assert actual == expected, "docs/platforms.md is stale; regenerate: " + (
+        "serverless-fit platforms --format markdown > docs/platforms.md"
+    )
+    # every profile and every baseline instance is there, each figure with a date and a page
+    for platform in catalog.platforms().values():
+        assert f"(`{platform.id}`)" in actual
+    for baseline in catalog.baselines().values():
+        for instance in baseline.instances:
+            assert f"`instances[{instance.name}]`" in actual
+    rows = [line for line in actual.splitlines() if line.startswith("| `")]
+    assert rows and all(" | 20" in row and "<http" in row for row in rows)

@@ -16,10 +16,10 @@ from serverless_fit.commands.common import (
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["terminal", "json"]),
+    type=click.Choice(["terminal", "json", "markdown"]),
     default="terminal",
     show_default=True,
-    help="Output format.",
+    help="Output format (markdown: the whole data reference, docs/platforms.md).",
 )
 @click.option("--width", type=click.IntRange(60, 400), default=None, help="Terminal width.")
 def platforms(name: str | None, output_format: str, width: int | None) -> None:
@@ -31,11 +31,14 @@ def platforms(name: str | None, output_format: str, width: int | None) -> None:
       serverless-fit platforms azure-functions
     """
     from serverless_fit.data import catalog
-    from serverless_fit.render.platforms import render_list, render_profile
+    from serverless_fit.render.platforms import reference, render_list, render_profile
 
     profiles = catalog.platforms()
     options = render_options(width)
-    if name is None:
+    if output_format == "markdown" and (name is None or name in profiles):
+        chosen = [profiles[name]] if name else list(profiles.values())
+        text = reference(chosen, list(catalog.baselines().values()) if name is None else [])
+    elif name is None:
         baselines = list(catalog.baselines().values())
         text = render_list(list(profiles.values()), baselines, options, output_format)
     elif name in profiles:

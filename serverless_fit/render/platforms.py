@@ -20,6 +20,7 @@ from serverless_fit.data.catalog import (
     dates,
 )
 from serverless_fit.render.console import string_console, titled_table
+from serverless_fit.render.markdown import escape
 from serverless_fit.report import RenderOptions
 
 
@@ -403,3 +404,96 @@ def render_profile(platform: Platform, options: RenderOptions, fmt: str) -> str:
         mitigations.add_row(name.replace("_", " "), getattr(platform.mitigations, name))
     console.print(mitigations)
     return buffer.getvalue()
+
+
+REGENERATE = "serverless-fit platforms --format markdown > docs/platforms.md"
+_RECORD_KEYS = ("source", "as_of", "note")
+
+
+def _cell(text: str) -> str:
+    return escape(text).replace("&amp;", "&") if text else ""
+
+
+def _records(
+    value: object, path: str, source: str | None = None
+) -> list[tuple[str, str, str, str, str]]:
+    """(figure, value, as of, source, note) for every dated record under `value`: a record's
+    fields are its value, but for those holding records of their own, which are listed apart
+    under their own path. A dated record without a source of its own (a runtime's cold
+    start) has the source of the record that holds it."""
+    from pydantic import BaseModel
+
+    if isinstance(value, dict):
+        return [
+            row for key, item in value.items() for row in _records(item, f"{path}.{key}", source)
+        ]
+    if isinstance(value, list):
+        rows = []
+        for index, item in enumerate(value):
+            label = getattr(item, "name", None) or getattr(item, "id", None) or str(index)
+            rows += _records(item, f"{path}[{label}]", source)
+        return rows
+    if not isinstance(value, BaseModel):
+        return []
+    found: list[tuple[str, str, str, str, str]] = []
+    plain: dict[str, object] = {}
+    own = getattr(value, "source", None)
+    source = own if isinstance(own, str) else source
+    for name in type(value).model_fields:
+        item = getattr(value, name)
+        if item is None or name in _RECORD_KEYS:
+            continue
+        inner = _records(item, f"{path}.{name}" if path else name, source)
+        if inner:
+            found += inner
+        else:
+            plain[name] = as_data(item)
+    as_of = getattr(value, "as_of", None)
+    if as_of is None or source is None:
+        return found
+    shown = "; ".join(
+        _compact(item) if list(plain) == ["value"] else f"{key}: {_compact(item)}"
+        for key, item in plain.items()
+    )
+    note = getattr(value, "note", None) or ""
+    record = (path, shown, str(as_data(as_of)), source, note)
+    return [record, *found]
+
+
+def _compact(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _record_table(records: list[tuple[str, str, str, str, str]]) -> list[str]:
+    lines = ["| figure | value | as of | source | note |", "| --- | --- | --- | --- | --- |"]
+    for figure, value, as_of, source, note in records:
+        lines.append(f"| `{figure}` | {_cell(value)} | {as_of} | <{source}> | {_cell(note)} |")
+    return lines
+
+
+def reference(platforms: list[Platform], baselines: list[Baseline]) -> str:
+    """The platform data as a Markdown page (docs/platforms.md): every sourced, dated figure
+    of every profile, always-on baseline and provider network, generated from the data."""
+    lines = [
+        "# serverless-fit platform data",
+        "",
+        f"Generated from the package's data files; do not edit. Regenerate with `{REGENERATE}`.",
+        "Every figure the tool prints about a platform is one of these, with the page it was",
+        "taken from and the day it was read or published. A figure a provider does not publish",
+        "is absent, and the rules that would need it are reported as not assessed.",
+        "",
+    ]
+    for platform in platforms:
+        lines += [f"## {platform.name} (`{platform.id}`)", "", _cell(platform.summary), ""]
+        lines += [f"Region priced: {platform.region}; provider: {platform.provider}.", ""]
+        lines += [*_record_table(_records(platform, "")), ""]
+    lines += ["## Always-on baselines", ""]
+    for baseline in baselines:
+        lines += [f"### {baseline.name} (`{baseline.id}`)", ""]
+        lines += [*_record_table(_records(baseline, "")), ""]
+    lines += ["## Provider networks (data transfer, load balancers)", ""]
+    for name, network in catalog.providers().items():
+        lines += [f"### {name}", "", *_record_table(_records(network, "")), ""]
+    return "\n".join(lines).rstrip() + "\n"

@@ -16,6 +16,7 @@ from serverless_fit.report import RenderOptions
 from serverless_fit.rules.engine import Rule
 from serverless_fit.rules.factdocs import FactDoc
 from serverless_fit.rules.ruledocs import ExampleRun, RuleDoc
+from serverless_fit.rules.rulepacks import claims
 
 REGENERATE = "serverless-fit rules list --format markdown > docs/rules.md"
 
@@ -237,11 +238,16 @@ def reference(docs: list[RuleDoc], coverage: dict[str, list[str]]) -> str:
         "",
         "## Seed claims",
         "",
-        "| claim | rules |",
-        "| --- | --- |",
+        "The benefits (B), use cases (U), limits (L) and advice (A) of serverless that the",
+        "built-in rules trace to, in the project's words, with the rules that implement each.",
+        "",
+        "| claim | what it says | rules |",
+        "| --- | --- | --- |",
     ]
+    texts = claims()
     for claim, rules in coverage.items():
-        lines.append(f"| {claim} | {', '.join(rules) if rules else '**none**'} |")
+        implemented = ", ".join(rules) if rules else "**none**"
+        lines.append(f"| {claim} | {escape(texts.get(claim, ''))} | {implemented} |")
     lines += [
         "",
         "## Rules",
