@@ -155,3 +155,22 @@ def test_alias_bombs_are_refused() -> None:
     lines.append("name: bomb\narchetype: api\n")
     found = problems_of("\n".join(lines))
     assert any("more than" in p for p in found)
+
+
+def test_every_workload_field_is_described_for_editors() -> None:
+    """Editors show a field's description on hover: the schema has one for every property,
+    and every entry of data/field-descriptions.yaml names a field that exists."""
+    import json
+
+    from serverless_fit.format.jsonschemas import field_descriptions, workload_schema
+
+    schema = json.loads(workload_schema())
+    models = {"Workload": schema, **schema["$defs"]}
+    missing, names = [], set()
+    for model, definition in models.items():
+        for name, field in definition.get("properties", {}).items():
+            names.add(f"{model}.{name}")
+            if "description" not in field:
+                missing.append(f"{model}.{name}")
+    assert missing == []
+    assert set(field_descriptions()) <= names

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from typing import Any
 
 WORKLOAD_SCHEMA_ID = "https://github.com/serverless-fit/serverless-fit/schemas/workload.schema.json"
 
@@ -13,6 +14,7 @@ def workload_schema() -> str:
     from serverless_fit.format.workload import Workload
 
     body = Workload.model_json_schema()
+    _describe(body)
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": WORKLOAD_SCHEMA_ID,
@@ -22,6 +24,31 @@ def workload_schema() -> str:
     }
     schema["title"] = "serverless-fit workload"
     return json.dumps(schema, indent=2) + "\n"
+
+
+def field_descriptions() -> dict[str, str]:
+    """MODEL.FIELD -> what an editor shows on hover (data/field-descriptions.yaml)."""
+    import yaml
+
+    text = (
+        resources.files("serverless_fit.data")
+        .joinpath("field-descriptions.yaml")
+        .read_text(encoding="utf-8")
+    )
+    descriptions: dict[str, str] = yaml.safe_load(text)
+    return descriptions
+
+
+def _describe(body: dict[str, Any]) -> None:
+    """Gives each property the description the data file has for it, unless its model
+    already describes it."""
+    descriptions = field_descriptions()
+    models = {"Workload": body, **body.get("$defs", {})}
+    for model, definition in models.items():
+        for name, field in definition.get("properties", {}).items():
+            text = descriptions.get(f"{model}.{name}")
+            if text is not None and "description" not in field:
+                field["description"] = text
 
 
 RULE_SCHEMA_ID = "https://github.com/serverless-fit/serverless-fit/schemas/rule-pack.schema.json"
