@@ -458,3 +458,9 @@ def test_verbose_shows_a_share_and_its_threshold_alike() -> None:
     line = next(line for line in out.splitlines() if "rule DUR002 " in line)
     assert line.endswith("derived.timeout_use (0.222%) > 50%: no")
     assert "> 0.5:" not in out and ">= 0.05:" not in out
+
+
+def test_explain_shows_what_a_templated_mitigation_says() -> None:
+    code, out, _ = run("rules", "explain", "STATE001")
+    assert code == 0
+    assert "-> on aws-lambda, for the example below: API Gateway WebSocket APIs" in out

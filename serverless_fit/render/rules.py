@@ -150,7 +150,11 @@ def render_explain(doc: RuleDoc, options: RenderOptions, fmt: str) -> str:
     parts.append(("Condition", _yaml({"when": rule.when})))
     parts.append(("Message", rule.message))
     if rule.mitigation:
-        parts.append(("Mitigation", rule.mitigation))
+        said = doc.fail.mitigation
+        shown = rule.mitigation
+        if said and said != rule.mitigation:  # a template: what it says on the example too
+            shown += f"\n-> on {doc.fail.target}, for the example below: {said}"
+        parts.append(("Mitigation", shown))
     parts.append(
         (
             f"Triggers it (on {doc.fail.target})",
@@ -207,6 +211,9 @@ def _section(doc: RuleDoc) -> str:
     lines += [f"Message: {escape(rule.message)}", ""]
     if rule.mitigation:
         lines += [f"Mitigation: {escape(rule.mitigation)}", ""]
+        said = doc.fail.mitigation
+        if said and said != rule.mitigation:
+            lines += [f"On {doc.fail.target}, for the example below: {escape(said)}", ""]
     lines += [
         f"Triggers it (on {doc.fail.target}):",
         "",

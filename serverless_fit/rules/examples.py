@@ -38,6 +38,7 @@ class ExampleRun:
     message: str | None
     problem: str | None = None  # the example is not a valid workload
     missing: tuple[str, ...] = ()  # what the rule needed and the example did not give
+    mitigation: str | None = None  # the mitigation as the example's finding says it
 
 
 def run_example(rule: Rule, partial: dict[str, Any], target: str) -> ExampleRun:
@@ -53,7 +54,12 @@ def run_example(rule: Rule, partial: dict[str, Any], target: str) -> ExampleRun:
     facts = derive_facts(workload, platform)
     outcome = rule.evaluate(facts)
     message = render_template(rule.message, facts) if outcome.state else None
-    return ExampleRun(partial, target, outcome.state, message, missing=outcome.missing)
+    mitigation = (
+        render_template(rule.mitigation, facts) if outcome.state and rule.mitigation else None
+    )
+    return ExampleRun(
+        partial, target, outcome.state, message, missing=outcome.missing, mitigation=mitigation
+    )
 
 
 def example_problems(rule: Rule, where: Problem) -> list[Problem]:
