@@ -464,3 +464,13 @@ def test_explain_shows_what_a_templated_mitigation_says() -> None:
     code, out, _ = run("rules", "explain", "STATE001")
     assert code == 0
     assert "-> on aws-lambda, for the example below: API Gateway WebSocket APIs" in out
+
+
+def test_at_80_columns_nothing_is_cut_and_the_comparison_header_is_one_line() -> None:
+    code, out, _ = run("rules", "facts", "--format", "terminal", "--width", "80")
+    assert code == 0 and "…" not in out
+    code, out, _ = run("assess", str(WORKLOADS / "document-ocr-batch.yaml"), "--target", "all",
+                       "--format", "terminal", "--width", "80", "--as-of", AS_OF)  # fmt: skip
+    assert code == 0
+    header = next(line for line in out.splitlines() if line.startswith("target "))
+    assert "cold p99" in header and "verdict" in header

@@ -244,3 +244,19 @@ def test_the_readme_needs_nothing_outside_the_repository() -> None:
     for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README):
         if not target.startswith(("http://", "https://", "mailto:")):
             assert (ROOT / target).exists(), target
+
+
+def test_the_comparison_example_is_the_tools_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from serverless_fit.cli import main
+
+    monkeypatch.chdir(ROOT)
+    command = "serverless-fit assess workloads/document-ocr-batch.yaml --target all"
+    shown = README.split(f"$ {command}\n", 1)[1].split("\n```", 1)[0]
+    result = CliRunner().invoke(
+        main, [*command.split()[1:], "--format", "terminal", "--width", "100"],
+        env={"NO_COLOR": "1"},
+    )  # fmt: skip
+    produced = "\n".join(line.rstrip() for line in result.stdout.splitlines())
+    assert produced.startswith(shown)

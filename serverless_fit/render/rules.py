@@ -311,8 +311,9 @@ def render_facts(docs: tuple[FactDoc, ...], options: RenderOptions, fmt: str) ->
     table = Table(show_edge=False, pad_edge=False, expand=True)
     table.add_column("fact", no_wrap=True, style="bold")
     table.add_column("kind", no_wrap=True)
-    table.add_column("comes from", ratio=1)
-    table.add_column("example", ratio=1)
+    # long field names fold onto the next line rather than end in "…"
+    table.add_column("comes from", ratio=2, overflow="fold")
+    table.add_column("example", ratio=1, overflow="fold")
     for d in docs:
         table.add_row(d.name, d.kind, d.source, d.example or "")
     console.print(table)
