@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
-from typing import Protocol
+from typing import Any, Protocol
 
 from serverless_fit.report import CompleteReport, RenderOptions, Report, ReportStream
 
@@ -47,25 +47,24 @@ class SpoolRenderer(Protocol):
     def __call__(self, report: CompleteReport, options: RenderOptions) -> Iterator[str]: ...
 
 
-def spool_streamer(name: str) -> SpoolRenderer:
-    if name not in SPOOLED:
+def _module(name: str, kinds: frozenset[str] | dict[str, str]) -> Any:
+    """The renderer module of format `name`, imported on first use; KeyError for a format
+    not of the kind asked for."""
+    if name not in kinds:
         raise KeyError(name)
-    module = importlib.import_module(f"serverless_fit.render.{FORMATS[name]}")
-    stream: SpoolRenderer = module.stream
+    return importlib.import_module(f"serverless_fit.render.{FORMATS[name]}")
+
+
+def spool_streamer(name: str) -> SpoolRenderer:
+    stream: SpoolRenderer = _module(name, SPOOLED).stream
     return stream
 
 
 def streamer(name: str) -> StreamRenderer:
-    if name not in STREAMING:
-        raise KeyError(name)
-    module = importlib.import_module(f"serverless_fit.render.{FORMATS[name]}")
-    stream: StreamRenderer = module.stream
+    stream: StreamRenderer = _module(name, STREAMING).stream
     return stream
 
 
 def renderer(name: str) -> Renderer:
-    if name not in FORMATS:
-        raise KeyError(name)
-    module = importlib.import_module(f"serverless_fit.render.{FORMATS[name]}")
-    render: Renderer = module.render
+    render: Renderer = _module(name, FORMATS).render
     return render
