@@ -270,3 +270,26 @@ def test_markdown_mentions_and_links_nobody(tmp_path: Path) -> None:
     for raw in ("@octocat", "@acme", "@admin", "https://", "www.evil"):
         assert raw not in out
     assert f"@{ZERO_WIDTH}octocat and @{ZERO_WIDTH}acme/security" in out
+
+
+def test_also_writes_each_format_as_its_own_run_would(mixed: Path, tmp_path: Path) -> None:
+    """One assessment, several reports: each `--also` file is byte for byte what a run of
+    that format alone writes, and so is the main output. (With HTML among them, the JSON
+    also carries the cost curves the chart needed, as `cost.curve`.)"""
+    out = tmp_path / "out"
+    out.mkdir()
+    args = ["--as-of", AS_OF, "--fail-on", "poor-fit"]
+    for also in (
+        {"sarif": "r.sarif", "junit": "r.xml", "markdown": "summary", "json": "r.json",
+         "text": "r.txt"},
+        {"html": "r.html"},
+    ):  # fmt: skip
+        extra = [item for name, file in also.items() for item in ("--also", f"{name}:{out / file}")]
+        code, log, _ = run("assess", str(mixed), *args, "--format", "github", *extra)
+        assert code == 2  # the invalid files
+        assert log == report_in(mixed, "github", *args)[1]
+        for name, file in also.items():
+            alone = report_in(mixed, name, *args)[1]
+            assert (out / file).read_text(encoding="utf-8") == alone, name
+    code, _, err = run("assess", str(mixed), "--also", str(out / "report.pdf"))
+    assert code == 2 and "--also: found no format" in err

@@ -35,7 +35,11 @@ def shim(tmp_path: Path) -> Path:
     folder = tmp_path / "bin"
     folder.mkdir()
     script = folder / "serverless-fit"
-    script.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m serverless_fit "$@"\n')
+    # each run is counted in calls.log beside the script: the Action must assess once
+    log = shlex.quote(str(folder / "calls.log"))
+    script.write_text(
+        f'#!/bin/sh\necho run >> {log}\nexec {shlex.quote(sys.executable)} -m serverless_fit "$@"\n'
+    )
     script.chmod(0o755)
     return folder
 
@@ -71,7 +75,10 @@ def _run_assess_step(shim: Path, tmp_path: Path, **inputs: str) -> tuple[int, st
         check=False,
     )
     assert done.returncode == 0, done.stderr  # the step itself succeeds; the code is an output
-    code = int(outputs.read_text().strip().removeprefix("exit-code="))
+    written = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    code = int(written["exit-code"])
+    if code in (0, 1):
+        assert written["sarif-file"] == str((tmp_path / "fit.sarif").resolve())
     return code, done.stdout, summary, tmp_path / "fit.sarif"
 
 
@@ -108,3 +115,20 @@ def test_the_action_gates_on_confidence(shim: Path, tmp_path: Path) -> None:
     gated = {"paths": str(empty), "min-confidence": "60%"}
     code, out, _, _ = _run_assess_step(shim, tmp_path / "gated", **gated)
     assert code == 1 and "under --min-confidence 60%" in out
+
+
+def test_the_action_assesses_once_with_rules_and_config(shim: Path, tmp_path: Path) -> None:
+    """One assessment writes the log, the SARIF file and the job summary; `rules` and
+    `config` reach it."""
+    config = tmp_path / "fit.yaml"
+    config.write_text("fail-on: blocker\n", encoding="utf-8")
+    inputs = {
+        "paths": str(ROOT / "docs" / "examples" / "card-vault.yaml"),
+        "rules": str(ROOT / "docs" / "examples" / "acme-rules.yaml"),
+        "config": str(config),
+    }
+    code, log, summary, sarif = _run_assess_step(shim, tmp_path, **inputs)
+    assert (shim / "calls.log").read_text().splitlines() == ["run"]
+    assert code == 1  # ACME001, a blocker, fails `fail-on: blocker` from the config
+    assert "title=ACME001" in log and "ACME001" in summary.read_text()
+    assert '"ruleId": "ACME001"' in sarif.read_text()

@@ -16,6 +16,7 @@ from serverless_fit.commands.common import (
     EXIT_THRESHOLD,
     FAIL_ON,
     FORMATS,
+    also_outputs,
     batch_options,
     cost_settings,
     emitter,
@@ -71,6 +72,14 @@ def _share(option: str, text: str | None) -> float | None:
     type=click.Path(path_type=Path),
     default=None,
     help="Write the report to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--also",
+    "also",
+    multiple=True,
+    metavar="[FORMAT:]FILE",
+    help="Also write the report to FILE, in FORMAT or the one its suffix names, from the same "
+    "assessment (repeatable): e.g. --also fit.sarif --also markdown:$GITHUB_STEP_SUMMARY.",
 )
 @click.option(
     "--fail-under",
@@ -135,6 +144,7 @@ def assess(
     config_file: Path | None,
     output_format: str | None,
     output: Path | None,
+    also: tuple[str, ...],
     fail_under: float | None,
     fail_on: str | None,
     baseline: str | None,
@@ -178,6 +188,8 @@ def assess(
 
     search = counterfactuals if counterfactuals is not None else values.counterfactuals
     name = format_for(output_format or values.format or "auto", output)
+    extras = also_outputs(also)
+    names = {name, *(extra for extra, _ in extras)}
     report = run_batch(
         loaded,
         paths,
@@ -189,13 +201,14 @@ def assess(
         jobs,
         follow_symlinks,
         limits=input_limits(loaded, options),
-        emit=emitter(name, output, width),
+        emit=emitter(name, output, width, extras),
         output=output,
         gate=gate,
         verbose=verbose,
-        counterfactuals=search is not False and name in SHOWS_COUNTERFACTUALS,
-        cost_curves=name == "html",
+        counterfactuals=search is not False and bool(names & SHOWS_COUNTERFACTUALS),
+        cost_curves="html" in names,
         other_inputs={"--baseline": (Path(baseline_file),)} if baseline_file else {},
+        extra_outputs=tuple(path for _, path in extras),
     )
     for problem in report.errors:
         click.echo(str(problem), err=True)

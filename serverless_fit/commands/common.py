@@ -314,6 +314,7 @@ def run_batch(
     counterfactuals: bool = True,
     cost_curves: bool = False,
     other_inputs: dict[str, tuple[Path, ...]] | None = None,
+    extra_outputs: tuple[Path, ...] = (),
 ) -> ReportStream:
     """Find the files, assess them (in parallel when it pays) while `emit` writes the report,
     and return the report, read to the end: its summary and errors are then final."""
@@ -329,8 +330,8 @@ def run_batch(
         message = "found no *.yaml or *.yml workload files; allowed: files, folders or globs"
         fail([usage_problem(" ".join(paths), message)])
     packs = rule_packs_of(loaded, rule_packs)
-    if output is not None:
-        _refuse_replacing_an_input(output, files, loaded, packs, other_inputs or {})
+    for written in (*([output] if output is not None else []), *extra_outputs):
+        _refuse_replacing_an_input(written, files, loaded, packs, other_inputs or {})
     options = Options(
         targets=targets or tuple(values.target or DEFAULT_TARGETS),
         as_of=as_of.date() if as_of else None,
@@ -408,7 +409,7 @@ def silence_stdout() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def write_report(chunks: Iterable[str], output: Path | None) -> None:
+def write_report(chunks: Iterable[str], output: Path | None, option: str = "--output") -> None:
     """Print the report as it comes, or write it to `output` (whole, or not at all)."""
     if output is None:
         for chunk in chunks:
@@ -427,25 +428,63 @@ def write_report(chunks: Iterable[str], output: Path | None) -> None:
         write_atomically(output, chunks)
     except OSError as error:
         reason = error.strerror or str(error)
-        fail([usage_problem(str(output), f"cannot write the report: {reason}", "--output")])
+        fail([usage_problem(str(output), f"cannot write the report: {reason}", option)])
 
 
-def emitter(name: str, output: Path | None, width: int | None) -> Callable[[ReportStream], None]:
-    """Writes a report in one format: result by result for the formats that stream."""
+def emitter(
+    name: str,
+    output: Path | None,
+    width: int | None,
+    also: tuple[tuple[str, Path], ...] = (),
+) -> Callable[[ReportStream], None]:
+    """Writes a report in one format (result by result for the formats that stream), and in
+    the `also` formats to their files, all from one assessment."""
     from serverless_fit.render import STREAMING, spool_streamer, streamer
 
     def emit(report: ReportStream) -> None:
         options = render_options(width, output is not None)
-        if name in STREAMING:
+        if name in STREAMING and not also:
             write_report(streamer(name)(report, options), output)
             return
-        spooled = report.spool()  # the other formats read the results twice
+        spooled = report.spool()  # read more than once: by a format that needs it, or by each
         try:
-            write_report(spool_streamer(name)(spooled, options), output)
+            for extra, path in also:
+                extra_options = render_options(width, True)
+                chunks = (
+                    streamer(extra)(spooled, extra_options)
+                    if extra in STREAMING
+                    else spool_streamer(extra)(spooled, extra_options)
+                )
+                write_report(chunks, path, "--also")
+            chunks = (
+                streamer(name)(spooled, options)
+                if name in STREAMING
+                else spool_streamer(name)(spooled, options)
+            )
+            write_report(chunks, output)
         finally:
             spooled.close()
 
     return emit
+
+
+def also_outputs(values: tuple[str, ...]) -> tuple[tuple[str, Path], ...]:
+    """`--also [FORMAT:]FILE` values as (format, file): the format named, or the suffix's."""
+    from serverless_fit.render import FORMATS
+
+    found = []
+    for value in values:
+        prefix, _, rest = value.partition(":")
+        if rest and prefix in FORMATS:
+            found.append((prefix, Path(rest)))
+            continue
+        path = Path(value)
+        suffix = path.suffix.lower()
+        if suffix not in SUFFIX_FORMATS:
+            allowed = "FORMAT:FILE, or a FILE ending in " + " ".join(SUFFIX_FORMATS)
+            fail([usage_problem(value, f"found no format; allowed: {allowed}", "--also")])
+        found.append((SUFFIX_FORMATS[suffix], path))
+    return tuple(found)
 
 
 def format_for(requested: str, output: Path | None) -> str:

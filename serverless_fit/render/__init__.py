@@ -6,7 +6,13 @@ import importlib
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from serverless_fit.report import CompleteReport, RenderOptions, Report, ReportStream
+from serverless_fit.report import (
+    CompleteReport,
+    RenderOptions,
+    Report,
+    ReportStream,
+    SpooledReport,
+)
 
 
 class Renderer(Protocol):
@@ -35,7 +41,9 @@ STREAMING = frozenset({"json", "text", "github"})
 
 
 class StreamRenderer(Protocol):
-    def __call__(self, report: Report | ReportStream, options: RenderOptions) -> Iterator[str]: ...
+    def __call__(
+        self, report: Report | ReportStream | SpooledReport, options: RenderOptions
+    ) -> Iterator[str]: ...
 
 
 # Formats that read the results twice (totals or a summary first, then the details): written

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from serverless_fit.report import RenderOptions, Report, ReportStream, counted
+from serverless_fit.report import RenderOptions, Report, ReportStream, SpooledReport, counted
 
 COMMANDS = {"blocker": "error", "risk": "warning", "info": "notice"}
 
@@ -30,7 +30,7 @@ def _command(
     return f"::{kind} {','.join(props)}::{_data(message)}"
 
 
-def stream(report: Report | ReportStream, options: RenderOptions) -> Iterator[str]:
+def stream(report: Report | ReportStream | SpooledReport, options: RenderOptions) -> Iterator[str]:
     """Annotations as results arrive; the invalid files' errors, known only then, last."""
     total = 0
     for result in report.iter_results():

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from serverless_fit.report import RenderOptions, Report, ReportStream, json_fields
+from serverless_fit.report import RenderOptions, Report, ReportStream, SpooledReport, json_fields
 
 SEPARATORS = (", ", ": ")
 
@@ -30,7 +30,7 @@ def _list(key: str, items: Iterator[Any], last: bool) -> Iterator[str]:
     yield f"{_dump(key)}: []{comma}\n" if first else f"\n]{comma}\n"
 
 
-def stream(report: Report | ReportStream, options: RenderOptions) -> Iterator[str]:
+def stream(report: Report | ReportStream | SpooledReport, options: RenderOptions) -> Iterator[str]:
     yield "{\n"
     yield f'"tool": {_dump({"name": "serverless-fit", "version": report.tool_version})},\n'
     yield f'"schema_version": {report.schema_version},\n'

@@ -6,7 +6,14 @@ import itertools
 from collections.abc import Iterator
 
 from serverless_fit.render.costwords import fleet_label
-from serverless_fit.report import RenderOptions, Report, ReportStream, Result, counted
+from serverless_fit.report import (
+    RenderOptions,
+    Report,
+    ReportStream,
+    Result,
+    SpooledReport,
+    counted,
+)
 
 SHOWN = ("blocker", "risk", "info")  # benefits are in the other formats
 
@@ -46,7 +53,7 @@ def _result_lines(result: Result, several: bool) -> Iterator[str]:
         yield f"{result.file}: FAIL {result.workload} on {result.target}: {reason}"
 
 
-def stream(report: Report | ReportStream, options: RenderOptions) -> Iterator[str]:
+def stream(report: Report | ReportStream | SpooledReport, options: RenderOptions) -> Iterator[str]:
     """Written as results arrive; a workload's targets are consecutive, so one group at a
     time tells which result is the best of several."""
     total = failed = 0
