@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -15,6 +16,7 @@ from tests.test_cli import run
 ANSWERS = [
     "orders-api",
     "Takes orders: from the web",
+    "orders-team",
     "api",
     "java",
     "",  # trigger: http, from the archetype
@@ -28,8 +30,13 @@ ANSWERS = [
     "900/s",
     "16",
     "1GiB",
-    "",
-    "",
+    "0.5",  # cpus
+    "",  # architecture: x86_64
+    "",  # gpu: no
+    "1MiB",  # payload
+    "-",  # package left out
+    "-",  # ephemeral storage left out
+    "",  # connections: none
     "maybe",  # not yes or no: asked again
     "no",
     "no",
@@ -37,6 +44,8 @@ ANSWERS = [
     "required",
     "aws, gcpp",  # not a provider: asked again
     "aws",
+    "",  # local testing: optional
+    "pci-dss",
     "low",
     "-",  # time to market left out
 ]
@@ -55,6 +64,10 @@ def test_the_questionnaire_checks_each_answer_and_writes_a_valid_file(tmp_path: 
     assert workload.constraints is not None and workload.constraints.providers == ["aws"]
     assert workload.state is not None and workload.state.in_memory_sessions is False
     assert workload.team is not None and workload.team.time_to_market is None
+    assert workload.owner == "orders-team" and workload.resources.cpus == 0.5
+    assert str(workload.resources.payload) == "1MiB" and workload.resources.package is None
+    assert workload.constraints.compliance == ["pci-dss"]
+    assert workload.constraints.local_testing == "optional"
     text = target.read_text()
     assert "# A serverless-fit workload" in text and "#   time_to_market: medium" in text
     assert run("assess", str(target))[0] == 0
@@ -119,3 +132,16 @@ def test_init_help_reads_as_sentences() -> None:
     code, out, _ = run("init", "--help")
     assert code == 0
     assert "?." not in out and "Long-lived client connections?" in out
+
+
+def test_a_typical_run_longer_than_the_p99_objective_is_asked_again(tmp_path: Path) -> None:
+    from serverless_fit.commands.questionnaire import QUESTIONS
+
+    typical = next(q for q in QUESTIONS if q.path == "duration.typical")
+    with pytest.raises(ValueError, match="at most the p99 objective of 300ms"):
+        typical.check("2s", {"latency.p99": "300ms"})
+    assert typical.check("120ms", {"latency.p99": "300ms"}) == "120ms"
+    cpus = next(q for q in QUESTIONS if q.path == "resources.cpus")
+    assert cpus.check("64", {}) == 64
+    with pytest.raises(ValueError, match="vCPUs above 0"):
+        cpus.check("0", {})

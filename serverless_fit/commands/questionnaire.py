@@ -67,7 +67,9 @@ class Question:
                 number = float(answer)
             except ValueError:
                 raise ValueError("a number, e.g. 16") from None
-            if not 0 <= number <= 24:
+            if self.path == "resources.cpus" and not 0 < number <= 1024:
+                raise ValueError("vCPUs above 0, e.g. 0.5 or 2")
+            if self.path == "traffic.active_hours_per_day" and not 0 <= number <= 24:
                 raise ValueError("hours between 0 and 24")
             return int(number) if number == int(number) else number
         if self.kind == "list":
@@ -88,7 +90,15 @@ class Question:
 
 
 def _in_order(path: str, value: Any, answers: Answers) -> None:
-    """Cross-field order the format requires: typical <= max, average <= peak."""
+    """Cross-field order the format requires (typical <= max, average <= peak), and a typical
+    run no longer than the p99 objective, which every request would otherwise miss."""
+    if path == "duration.typical" and answers.get("latency.p99"):
+        objective = PARSERS["duration"](answers["latency.p99"])
+        if value > objective:
+            raise ValueError(
+                f"at most the p99 objective of {objective}, which every request would miss "
+                "(or go back: Ctrl-C, and give a p99 that can be met)"
+            )
     pairs = {"duration.max": "duration.typical", "traffic.peak": "traffic.average"}
     if path in pairs and pairs[path] in answers:
         kind = "duration" if path.startswith("duration") else "rate"
@@ -107,6 +117,7 @@ QUESTIONS: tuple[Question, ...] = (
              "checkout-api", required=True),
     Question("description", "description", "One line on what it does", "text", "",
              "Public checkout API used by the mobile app"),
+    Question("owner", "owner", "Owning team", "text", "who answers for it", "payments-team"),
     Question("archetype", "archetype", "Archetype", "choice", "required", "api",
              _choices(Archetype), required=True, default=lambda a: "api"),
     Question("runtime", "runtime", "Runtime", "choice", "drives the cold-start estimate",
@@ -131,8 +142,18 @@ QUESTIONS: tuple[Question, ...] = (
              "Hours a day the traffic comes in", "number", "", "16", default=lambda a: "24"),
     Question("resources.memory", "memory", "Memory per request or job", "size", "",
              "512MiB", default=lambda a: "512MiB"),
+    Question("resources.cpus", "cpus", "vCPUs per request or job (may be fractional)", "number",
+             "", "1", default=lambda a: None),
     Question("resources.architecture", "architecture", "CPU architecture", "choice", "",
              "x86_64", ("x86_64", "arm64"), default=lambda a: "x86_64"),
+    Question("resources.gpu", "gpu", "Needs a GPU? (yes/no)", "yes-no", "", "false",
+             default=lambda a: "no"),
+    Question("resources.payload", "payload", "Largest request or response body", "size",
+             "", "200KiB", default=lambda a: None),
+    Question("resources.package", "package", "Deployable package, unzipped", "size",
+             "larger packages start slower", "80MiB", default=lambda a: None),
+    Question("resources.ephemeral_storage", "ephemeral-storage",
+             "Scratch disk per request or job", "size", "", "512MiB", default=lambda a: None),
     Question("state.connections", "connections", "Long-lived client connections?",
              "choice", "", "none", ("none", "long-lived"), default=lambda a: "none"),
     Question("state.in_memory_sessions", "in-memory-sessions",
@@ -149,6 +170,11 @@ QUESTIONS: tuple[Question, ...] = (
     Question("constraints.providers", "providers", "Allowed providers, comma-separated",
              "list", "narrows --target all", "[aws]", _choices(Provider),
              default=lambda a: None),
+    Question("constraints.local_testing", "local-testing",
+             "Must the tests run offline on a laptop?", "choice", "", "required",
+             ("optional", "required"), default=lambda a: "optional"),
+    Question("constraints.compliance", "compliance", "Compliance tags, comma-separated",
+             "list", "reported; rule packs may score them", "[pci-dss]", default=lambda a: None),
     Question("team.ops_capacity", "ops-capacity", "Team's capacity to run servers",
              "choice", "", "medium", _choices(Level), default=lambda a: "medium"),
     Question("team.time_to_market", "time-to-market", "Time-to-market pressure", "choice",
