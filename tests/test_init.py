@@ -24,6 +24,7 @@ ANSWERS = [
     "80ms",
     "abc",  # not a duration: asked again
     "900ms",
+    "-",  # waiting left out
     "spiky",
     "40/s",
     "10/s",  # below the average: asked again
