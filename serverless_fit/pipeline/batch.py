@@ -152,6 +152,8 @@ def _in_pool(
     low, high = CHUNK_FILES
     size = min(high, max(low, math.ceil(len(paths) / (jobs * CHUNKS_PER_PROCESS))))
     chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
+    # A chunk holds at most half of the 16 or more files (8, or an eighth of a process's
+    # share): there are two chunks or more, so at least one worker.
     jobs = min(jobs, len(chunks))
     window = CHUNKS_AHEAD * (jobs - 1)
     _ignore_cancelled_future_race()
