@@ -17,7 +17,7 @@ from serverless_fit.model.facts import derive_facts
 from serverless_fit.pipeline.assess import Options, assess_files
 from serverless_fit.report import Result
 from serverless_fit.rules.rulepacks import builtin_rules
-from tests.conftest import MINIMAL, deep_merge
+from tests.conftest import MINIMAL, WORKLOADS, deep_merge
 from tests.test_cli import run
 
 RULES = builtin_rules()
@@ -260,3 +260,15 @@ def test_platforms_unknown_name_exits_2() -> None:
     code, out, err = run("platforms", "lambda")
     assert code == 2 and not out
     assert "found 'lambda'" in err and "aws-lambda" in err
+
+
+def test_a_static_website_is_reported_as_the_storage_and_cdn_it_is_priced_as() -> None:
+    from tests.test_cli import run
+
+    code, out, _ = run("assess", str(WORKLOADS / "marketing-site.yaml"), "--format", "json")
+    assert code == 0
+    [result] = json.loads(out)["results"]
+    assert result["target"] == "aws-lambda"
+    assert result["target_name"] == "Amazon S3 behind Amazon CloudFront"
+    messages = " ".join(f["message"] for f in result["findings"])
+    assert "AWS Lambda" not in messages

@@ -369,10 +369,20 @@ def _static_target_facts(
     return out.values, out.missing
 
 
+def served_by(workload: Workload, platform: Platform) -> str:
+    """What serves the workload on this target: a static website is priced as the provider's
+    object storage behind its CDN, not as the function platform."""
+    hosting = platform.pricing.static_hosting
+    if workload.archetype == "static-website" and hosting is not None:
+        return hosting.name
+    return platform.name
+
+
 def _target_facts(workload: Workload, platform: Platform, out: _Collector) -> None:
     values, missing = _static_target_facts(platform)
     out.values.update(values)
     out.missing.update(missing)
+    out.put("target.name", served_by(workload, platform))
     limits = platform.limits
     out.put("target.limits.timeout", platform.timeout_for(workload.effective_trigger))
     http = workload.effective_trigger == "http"

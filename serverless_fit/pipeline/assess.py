@@ -17,7 +17,7 @@ from serverless_fit.format.loader import LoadedWorkload, load_file
 from serverless_fit.format.visible import file_name, one_line
 from serverless_fit.format.workload import Workload
 from serverless_fit.model.bills import DEFAULT_SETTINGS, CostEstimate, CostSettings
-from serverless_fit.model.facts import FACT_KINDS, Facts, derive_facts, format_fact
+from serverless_fit.model.facts import FACT_KINDS, Facts, derive_facts, format_fact, served_by
 from serverless_fit.model.latency import LatencyModel
 from serverless_fit.report import (
     AlwaysOnCost,
@@ -114,7 +114,7 @@ def assess_workload(
         workload=workload.name,
         file=file_name(loaded.file),
         target=platform.id,
-        target_name=platform.name,
+        target_name=served_by(workload, platform),
         score=scored.score,
         verdict=scored.verdict,
         confidence=confidence(assessed, len(not_assessed)),
