@@ -206,3 +206,20 @@ def test_extreme_but_valid_numbers_still_make_a_page(tmp_path: Path) -> None:
     code, _, err = run("assess", str(extreme), "-o", str(page))
     assert code == 0, err
     assert "tiny" in page.read_text(encoding="utf-8")
+
+
+def test_the_verdict_counts_count_the_rows_of_the_table_below(
+    report: tuple[Path, str],
+) -> None:
+    """With several targets a workload has several results; the counts above the overview
+    count workloads at their best target, as the table does, and say so."""
+    _, text = report
+    overview = text.split('<table class="sortable" id="overview">', 1)[1].split("</table>", 1)[0]
+    rows = overview.split("<tbody>", 1)[1].count("<tr>")
+    counts = text.split('<ul class="counts"', 1)[1].split("</ul>", 1)[0]
+    numbers = [
+        int(item.rsplit("</span>", 1)[1].split("<", 1)[0]) for item in counts.split("<li>")[1:]
+    ]
+    assert sum(numbers) == rows == 4
+    assert "Workloads by verdict, each at its best target" in text
+    assert "(workload and target pairs)" in text

@@ -357,7 +357,11 @@ def stream(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
         report=report,
         overview=overview,
         groups=_groups(report, overview),
-        counts=[(VERDICT_LABELS[v], v, report.summary[v]) for v in VERDICTS],
+        # the counts sit above the overview table: workloads at their best target, as it has
+        counts=[
+            (VERDICT_LABELS[v], v, sum(1 for row in overview if row.verdict == v))
+            for v in VERDICTS
+        ],
         verdict_labels=VERDICT_LABELS,
         counted=counted,
         verdict_rank={verdict: rank for rank, verdict in enumerate(VERDICTS)},
