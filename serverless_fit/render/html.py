@@ -359,8 +359,7 @@ def stream(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
         groups=_groups(report, overview),
         # the counts sit above the overview table: workloads at their best target, as it has
         counts=[
-            (VERDICT_LABELS[v], v, sum(1 for row in overview if row.verdict == v))
-            for v in VERDICTS
+            (VERDICT_LABELS[v], v, sum(1 for row in overview if row.verdict == v)) for v in VERDICTS
         ],
         verdict_labels=VERDICT_LABELS,
         counted=counted,
