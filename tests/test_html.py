@@ -223,3 +223,21 @@ def test_the_verdict_counts_count_the_rows_of_the_table_below(
     assert sum(numbers) == rows == 4
     assert "Workloads by verdict, each at its best target" in text
     assert "(workload and target pairs)" in text
+
+
+def test_dimension_bars_start_at_50_and_show_which_way_they_moved() -> None:
+    from serverless_fit.render.html import _dimensions
+    from serverless_fit.report import DimensionScore
+
+    class Scored:
+        dimensions = (
+            DimensionScore("cost", 60, 1),
+            DimensionScore("state", 50, 1),
+            DimensionScore("portability", 40, 0.8),
+        )
+
+    up, still, down = _dimensions(Scored())  # type: ignore[arg-type]
+    assert (up["kind"], up["left"], up["width"]) == ("bar-up", 120, 24)
+    assert still["width"] == 0 and still["words"] == "50, no finding moved it"
+    assert (down["kind"], down["left"], down["width"]) == ("bar-down", 96, 24)
+    assert down["words"] == "-10 from 50"

@@ -216,11 +216,28 @@ def _rate_ticks(low: float, high: float, place: Any) -> tuple[Tick, ...]:
     )
 
 
+BAR_SCALE = 2.4  # px a point: 100 points fill the 240px track, 50 is its middle
+
+
 def _dimensions(result: Result) -> list[dict[str, Any]]:
-    return [
-        {"name": d.name, "score": d.score, "weight": d.weight, "width": round(d.score * 2.4, 1)}
-        for d in result.dimensions
-    ]
+    """Each dimension as a bar from the neutral 50 (where it starts): up in green, down in
+    red, none when no finding moved it, so that the chart says what moved and which way."""
+    rows = []
+    for d in result.dimensions:
+        moved = d.score - 50
+        width = round(abs(moved) * BAR_SCALE, 1)
+        rows.append(
+            {
+                "name": d.name,
+                "score": d.score,
+                "weight": d.weight,
+                "width": width,
+                "left": round(50 * BAR_SCALE - (width if moved < 0 else 0), 1),
+                "kind": "bar-up" if moved > 0 else "bar-down",
+                "words": (f"{moved:+g} from 50" if moved else "50, no finding moved it"),
+            }
+        )
+    return rows
 
 
 def _evidence(finding: Finding, file: str) -> list[str]:
