@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Literal, Protocol
 
@@ -240,6 +241,13 @@ class Report:
         for result in self.results:
             counts[result.verdict] += 1
         return counts
+
+
+def by_workload(results: Iterable[Result]) -> Iterator[list[Result]]:
+    """Each workload's results (one per target), in report order: they are consecutive, since
+    the batch assesses a file at a time, so one workload at a time is held."""
+    for _, grouped in itertools.groupby(results, key=lambda r: (r.file, r.workload)):
+        yield list(grouped)
 
 
 class ReportStream:

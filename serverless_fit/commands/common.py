@@ -449,19 +449,9 @@ def emitter(
         spooled = report.spool()  # read more than once: by a format that needs it, or by each
         try:
             for extra, path in also:
-                extra_options = render_options(width, True)
-                chunks = (
-                    streamer(extra)(spooled, extra_options)
-                    if extra in STREAMING
-                    else spool_streamer(extra)(spooled, extra_options)
-                )
+                chunks = spool_streamer(extra)(spooled, render_options(width, True))
                 write_report(chunks, path, "--also")
-            chunks = (
-                streamer(name)(spooled, options)
-                if name in STREAMING
-                else spool_streamer(name)(spooled, options)
-            )
-            write_report(chunks, output)
+            write_report(spool_streamer(name)(spooled, options), output)
         finally:
             spooled.close()
 

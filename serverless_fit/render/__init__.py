@@ -64,7 +64,8 @@ def _module(name: str, kinds: frozenset[str] | dict[str, str]) -> Any:
 
 
 def spool_streamer(name: str) -> SpoolRenderer:
-    stream: SpoolRenderer = _module(name, SPOOLED).stream
+    """Any format's `stream`, to read a spooled report: every format's accepts one."""
+    stream: SpoolRenderer = _module(name, FORMATS).stream
     return stream
 
 

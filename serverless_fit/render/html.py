@@ -24,6 +24,7 @@ from serverless_fit.report import (
     Finding,
     RenderOptions,
     Result,
+    by_workload,
     counted,
 )
 
@@ -293,12 +294,6 @@ class OverviewRow:
     monthly_text: str
 
 
-def _workloads(report: CompleteReport) -> Iterator[list[Result]]:
-    """Each workload's results: consecutive, since the batch assesses a file at a time."""
-    for _, results in itertools.groupby(report.iter_results(), key=lambda r: (r.file, r.workload)):
-        yield list(results)
-
-
 def _best(results: list[Result]) -> Result:
     return next((r for r in results if r.best_fit), results[0])
 
@@ -314,7 +309,7 @@ def _overview(report: CompleteReport) -> list[OverviewRow]:
     """The first pass: one small row per workload (the sections come in a second pass)."""
     used: set[str] = set()
     rows = []
-    for results in _workloads(report):
+    for results in by_workload(report.iter_results()):
         best = _best(results)
         bill = best.cost.serverless if best.cost else None
         rows.append(
@@ -334,7 +329,7 @@ def _overview(report: CompleteReport) -> list[OverviewRow]:
 
 def _groups(report: CompleteReport, overview: list[OverviewRow]) -> Iterator[dict[str, Any]]:
     """The second pass: each workload's section, its charts built as it is written."""
-    for row, results in zip(overview, _workloads(report), strict=True):
+    for row, results in zip(overview, by_workload(report.iter_results()), strict=True):
         best = _best(results)
         yield {
             "id": row.id,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import itertools
 from collections.abc import Iterator
 
 from rich.console import Group
@@ -20,6 +19,7 @@ from serverless_fit.report import (
     RenderOptions,
     Result,
     break_even_words,
+    by_workload,
     counted,
 )
 
@@ -48,9 +48,7 @@ def stream(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
     time, so a large batch is never held in memory whole."""
     buffer = io.StringIO()
     console = string_console(buffer, options)
-    groups = itertools.groupby(report.iter_results(), key=lambda r: (r.file, r.workload))
-    for index, (_, grouped) in enumerate(groups):
-        group = list(grouped)
+    for index, group in enumerate(by_workload(report.iter_results())):
         if index:
             console.print()
         if len(group) > 1:

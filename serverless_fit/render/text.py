@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 
 from serverless_fit.render.costwords import fleet_label
@@ -12,6 +11,7 @@ from serverless_fit.report import (
     ReportStream,
     Result,
     SpooledReport,
+    by_workload,
     counted,
 )
 
@@ -57,9 +57,7 @@ def stream(report: Report | ReportStream | SpooledReport, options: RenderOptions
     """Written as results arrive; a workload's targets are consecutive, so one group at a
     time tells which result is the best of several."""
     total = failed = 0
-    groups = itertools.groupby(report.iter_results(), key=lambda r: (r.file, r.workload))
-    for _, group in groups:
-        results = list(group)
+    for results in by_workload(report.iter_results()):
         for result in results:
             total += 1
             failed += bool(result.failures)
