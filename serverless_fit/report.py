@@ -430,7 +430,9 @@ def json_fields(value: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How a renderer should lay out text: colour codes or none, and the line width."""
+    """How a renderer should lay out text: colour codes or none, the line width, and whether
+    to write the portfolio summary alone (`--summary`)."""
 
     color: bool = False
     width: int = 100
+    summary_only: bool = False

@@ -105,10 +105,10 @@ def test_junit_cases_pass_without_thresholds(mixed: Path) -> None:
 def test_markdown_has_a_table_and_escapes_user_text(mixed: Path) -> None:
     _, out = report_in(mixed, "markdown", "--fail-on", "poor-fit")
     assert out.startswith("## serverless-fit\n")
-    assert "| workload | target | verdict | score | confidence | blockers and risks |" in out
+    assert "| workload | best target | verdict | score | confidence | blockers and risks |" in out
     assert "<script>" not in out and "\\<script\\>alert(1)\\</script\\> \\| \\*x\\*" in out
     assert "slow-job ❌" in out
-    assert "**Thresholds: 3 result(s) failed.**" in out
+    assert "**Thresholds: 3 results failed.**" in out
     assert "### Files that could not be assessed" in out
     assert "- **blocker DUR003** (line 11)" in out
 

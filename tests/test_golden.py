@@ -78,3 +78,20 @@ def test_batch_formats_match_golden(
         golden.write_text(text, encoding="utf-8")
     assert golden.exists(), f"missing {golden}; run pytest with --update-golden"
     assert text == golden.read_text(encoding="utf-8")
+
+
+def test_portfolio_summary_matches_golden(
+    update_golden: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The terminal's portfolio summary of every bundled example on every target, failing
+    below 50."""
+    monkeypatch.chdir(ROOT)
+    args = ["assess", "workloads", "--target", "all", "--summary", "--format", "terminal"]
+    args += ["--as-of", AS_OF, "--fail-under", "50", "--width", "100"]
+    result = CliRunner().invoke(main, args, env={"NO_COLOR": "1"})
+    assert result.exit_code == 1, result.output
+    golden = GOLDEN / "batch" / "workloads-summary.txt"
+    if update_golden:
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert golden.exists(), f"missing {golden}; run pytest with --update-golden"
+    assert result.stdout == golden.read_text(encoding="utf-8")

@@ -97,13 +97,16 @@ def test_the_cost_chart_has_every_target_the_baseline_and_break_evens(
 ) -> None:
     _, text = report
     chart = text.split('id="hostile-cost"')[1].split("</figure>")[0]
-    series = re.findall(r'data-series="([^"]+)"', chart)
-    targets = ["aws-lambda", "azure-functions", "cloudflare-workers", "gcp-cloud-run-functions"]
-    assert series[:4] == targets
-    # Each provider's own always-on option, once: Cloudflare shares AWS's.
-    fleets = series[4:]
-    assert len(fleets) == 3 and all(s.startswith("always-on: ") for s in fleets)
-    assert [f.split("(")[-1] for f in fleets] == ["aws-fargate)", "azure-vm)", "gcp-compute)"]
+    series = re.findall(r'<g class="series series-([a-z-]+)[^"]*" data-series="([^"]+)"', chart)
+    # the targets that can run it, then apart the one that cannot (a blocker on Workers)
+    targets = ["aws-lambda", "azure-functions", "gcp-cloud-run-functions", "cloudflare-workers"]
+    assert [label for kind, label in series if kind == "serverless"] == targets
+    assert re.findall(r'series-cannot-run" data-series="([^"]+)"', chart) == targets[-1:]
+    # Each provider's own always-on option, once: Cloudflare shares AWS's; the sizing is in
+    # the line's title.
+    fleets = [label for kind, label in series if kind == "always-on"]
+    assert fleets == ["always-on (aws-fargate)", "always-on (azure-vm)", "always-on (gcp-compute)"]
+    assert chart.count("<title>always-on: ") == 3
     assert len(re.findall(r'class="marker marker-break-even"', chart)) == 4
     assert "this workload: 5/s" in chart
     # Azure's bill leaves out a request price it does not confirm: its break-even is a ceiling.
@@ -145,7 +148,11 @@ def test_in_headless_chromium(report: tuple[Path, str]) -> None:
         assert chart.locator("g.series-serverless").count() == 4
         always_on = chart.locator("g.series-always-on")
         labels = [always_on.nth(i).get_attribute("data-series") for i in range(always_on.count())]
-        assert len(labels) == 3 and all(str(label).startswith("always-on: ") for label in labels)
+        assert len(labels) == 3 and all(str(label).startswith("always-on (") for label in labels)
+        # three targets stop a 40-minute run: drawn apart, faint, under their own heading
+        apart = chart.locator("g.series-cannot-run")
+        assert apart.count() == 3 and apart.first.get_attribute("opacity") == "0.45"
+        assert chart.locator("text.legend-apart").text_content() == "cannot run it:"
         # a task per run and the functions both cost in proportion to the runs: no crossing
         assert chart.locator("g.marker-break-even circle").count() == 0
         pricer = page.locator("#quote-pricer-cost + figure svg")
@@ -177,6 +184,20 @@ def test_in_headless_chromium(report: tuple[Path, str]) -> None:
         assert page.evaluate("document.title").startswith("serverless-fit report")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        # A phone: every wide table becomes cards, nothing scrolls sideways.
+        page.set_viewport_size({"width": 390, "height": 844})
+        wider = page.evaluate(
+            """() => Array.from(document.querySelectorAll("body *"))
+                .filter(e => e.scrollWidth > e.clientWidth + 1 && e.tagName !== "THEAD")
+                .map(e => e.tagName + "." + e.className + "#" + e.id)"""
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, wider
+        findings = page.locator("#quote-pricer-findings + table")
+        assert findings.evaluate("t => t.getBoundingClientRect().right") <= 390
+        cell = findings.locator("td[data-label='Mitigation']").first
+        assert cell.evaluate("c => getComputedStyle(c, '::before').content") == '"Mitigation: "'
+        page.screenshot(path=str(ARTIFACTS / "report-phone.png"), full_page=True)
+        page.set_viewport_size({"width": 1200, "height": 900})
         page.locator("#document-ocr-batch-cost + figure").screenshot(
             path=str(ARTIFACTS / "cost-chart.png")
         )
@@ -214,7 +235,8 @@ def test_the_verdict_counts_count_the_rows_of_the_table_below(
     """With several targets a workload has several results; the counts above the overview
     count workloads at their best target, as the table does, and say so."""
     _, text = report
-    overview = text.split('<table class="sortable" id="overview">', 1)[1].split("</table>", 1)[0]
+    overview = text.split('<table class="sortable stack" id="overview">', 1)[1]
+    overview = overview.split("</table>", 1)[0]
     rows = overview.split("<tbody>", 1)[1].count("<tr>")
     counts = text.split('<ul class="counts"', 1)[1].split("</ul>", 1)[0]
     numbers = [
@@ -237,7 +259,24 @@ def test_dimension_bars_start_at_50_and_show_which_way_they_moved() -> None:
         )
 
     up, still, down = _dimensions(Scored())  # type: ignore[arg-type]
-    assert (up["kind"], up["left"], up["width"]) == ("bar-up", 120, 24)
+    assert (up["kind"], up["left"], up["width"]) == ("bar-up", 50, 10)  # % of the track
     assert still["width"] == 0 and still["words"] == "50, no finding moved it"
-    assert (down["kind"], down["left"], down["width"]) == ("bar-down", 96, 24)
+    assert (down["kind"], down["left"], down["width"]) == ("bar-down", 40, 10)
     assert down["words"] == "-10 from 50"
+
+
+def test_axis_ticks_are_powers_of_ten_in_one_unit_and_one_money_style() -> None:
+    from serverless_fit.render.html import _log_ticks, _money_tick, _rate_unit
+
+    labels = [t.label for t in _log_ticks(0.004, 70_000, lambda v: v, _money_tick)]
+    assert labels == ["$0.01", "$0.1", "$1", "$10", "$100", "$1k", "$10k"]
+    # a narrow range: 1, 2 and 5 times each power of ten, never fewer than three ticks
+    values = [t.position for t in _log_ticks(1.3, 40, lambda v: v, str)]
+    assert values == [2, 5, 10, 20]
+    # a wide range: the same step between every pair of ticks
+    wide = [t.label for t in _log_ticks(1e-6, 1e9, lambda v: v, lambda v: f"{v:g}")]
+    assert wide == [f"{10.0**e:g}" for e in range(-6, 10, 2)]
+    # the traffic axis in the shortest unit whose lowest rate is at least 0.1
+    assert _rate_unit(1.5) == ("s", 1.0)
+    assert _rate_unit(0.01) == ("min", 60.0)
+    assert _rate_unit(1e-7)[0] == "month"

@@ -56,6 +56,22 @@ def _share(option: str, text: str | None) -> float | None:
         fail([usage_problem(option, f"found {text!r}; allowed: {error.allowed}")])
 
 
+# The formats with a portfolio summary; plain text shows the terminal's, without colour.
+SUMMARY_FORMATS = {
+    "terminal": "terminal",
+    "text": "terminal",
+    "markdown": "markdown",
+    "html": "html",
+}
+
+
+def _summary_format(name: str) -> str:
+    if name not in SUMMARY_FORMATS:
+        allowed = ", ".join(SUMMARY_FORMATS)
+        fail([usage_problem("--summary", f"found --format {name}; allowed with it: {allowed}")])
+    return SUMMARY_FORMATS[name]
+
+
 @click.command()
 @batch_options
 @click.option(
@@ -131,6 +147,13 @@ def _share(option: str, text: str | None) -> float | None:
     default=None,
     help="Search for the field values that would clear each blocker and risk (default: yes).",
 )
+@click.option(
+    "--summary",
+    "summary_only",
+    is_flag=True,
+    help="Write only the portfolio summary: workloads by verdict, each at its best target, "
+    "monthly spend both ways, the biggest savings and risks (terminal, text, markdown, html).",
+)
 @click.option("--width", type=click.IntRange(60, 400), default=None, help="Terminal report width.")
 def assess(
     paths: tuple[str, ...],
@@ -153,6 +176,7 @@ def assess(
     fail_scope: str | None,
     verbose: bool,
     counterfactuals: bool | None,
+    summary_only: bool,
     width: int | None,
     **options: Any,
 ) -> None:
@@ -188,6 +212,8 @@ def assess(
 
     search = counterfactuals if counterfactuals is not None else values.counterfactuals
     name = format_for(output_format or values.format or "auto", output)
+    if summary_only:
+        name = _summary_format(name)
     extras = also_outputs(also)
     names = {name, *(extra for extra, _ in extras)}
     report = run_batch(
@@ -201,7 +227,7 @@ def assess(
         jobs,
         follow_symlinks,
         limits=input_limits(loaded, options),
-        emit=emitter(name, output, width, extras),
+        emit=emitter(name, output, width, extras, summary_only),
         output=output,
         gate=gate,
         verbose=verbose,

@@ -61,14 +61,16 @@ def fail(problems: Sequence[Problem]) -> NoReturn:
     sys.exit(EXIT_INPUT)
 
 
-def render_options(width: int | None, to_file: bool = False) -> RenderOptions:
+def render_options(
+    width: int | None, to_file: bool = False, summary_only: bool = False
+) -> RenderOptions:
     """Colour only on a terminal and without NO_COLOR; the terminal's width unless given."""
     from serverless_fit.report import RenderOptions
 
     tty = sys.stdout.isatty() and not to_file
     color = tty and "NO_COLOR" not in os.environ
     columns = os.get_terminal_size().columns if tty else 100
-    return RenderOptions(color=color, width=width or columns)
+    return RenderOptions(color=color, width=width or columns, summary_only=summary_only)
 
 
 # Commands whose module loads only when they run or are listed: their options are many.
@@ -436,14 +438,16 @@ def emitter(
     output: Path | None,
     width: int | None,
     also: tuple[tuple[str, Path], ...] = (),
+    summary_only: bool = False,
 ) -> Callable[[ReportStream], None]:
     """Writes a report in one format (result by result for the formats that stream), and in
-    the `also` formats to their files, all from one assessment."""
+    the `also` formats to their files, all from one assessment. `summary_only` writes the
+    first format's portfolio summary alone; the `also` files are always whole."""
     from serverless_fit.render import STREAMING, spool_streamer, streamer
 
     def emit(report: ReportStream) -> None:
-        options = render_options(width, output is not None)
-        if name in STREAMING and not also:
+        options = render_options(width, output is not None, summary_only)
+        if name in STREAMING and not also and not summary_only:
             write_report(streamer(name)(report, options), output)
             return
         spooled = report.spool()  # read more than once: by a format that needs it, or by each

@@ -8,6 +8,7 @@ holds (chart coordinates, labels); every figure comes from the assessment.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from serverless_fit.portfolio import Portfolio, portfolio
 from serverless_fit.render import latencychart
 from serverless_fit.render.costwords import fleet_label, items_text, sizing_text, usd
 from serverless_fit.render.latencychart import Tick, latency_chart
@@ -38,7 +40,8 @@ SERIES_STYLES = (
     ("#7b3fa0", "8 3 2 3"),
     ("#8a5a00", "12 4"),
 )
-ALWAYS_ON_STYLE = ("#444444", "1 0")
+# Each provider's always-on option: greys, told apart by dash pattern.
+ALWAYS_ON_STYLES = (("#444444", ""), ("#777777", "10 4"), ("#222222", "3 3"))
 VERDICT_LABELS = {
     "good-fit": "Good fit",
     "fit-with-mitigations": "Fit with mitigations",
@@ -60,6 +63,8 @@ class Series:
     path: str  # SVG path data
     legend_y: float  # where its entry stands in the legend beside the plot
     kind: str  # serverless or always-on
+    runs: bool = True  # False: the target has a blocker, it cannot run the workload
+    title: str = ""  # the full label, where the legend shortens it
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class Marker:
     x: float
     y: float
     color: str
+    runs: bool = True  # False: faint, as its target's line
 
 
 @dataclass(frozen=True)
@@ -80,10 +86,21 @@ class CostChart:
     traffic_label: str
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
+    x_axis: str  # the axis title, with the unit of its ticks
+    apart_y: float | None  # where the legend's "cannot run it" heading stands
 
 
-def _money(usd: float) -> str:
-    return f"${usd:,.0f}" if usd >= 100 else f"${usd:,.2f}"
+def cannot_run(result: Result) -> bool:
+    """A target with a blocker cannot run the workload as described: drawn apart."""
+    return any(f.severity == "blocker" for f in result.active)
+
+
+def _money_tick(usd: float) -> str:
+    """An axis label in one style at every magnitude: $0.01, $0.1, $1, $10, $1k, $1M."""
+    for divisor, suffix in ((1e6, "M"), (1e3, "k")):
+        if usd >= divisor:
+            return f"${usd / divisor:g}{suffix}"
+    return f"${usd:g}"
 
 
 def _rate(per_second: float) -> str:
@@ -95,20 +112,28 @@ def _rate(per_second: float) -> str:
 
 
 def _log_ticks(low: float, high: float, place: Any, label: Any) -> tuple[Tick, ...]:
+    """A tick at every power of ten in range (over more than nine, every second or third
+    one: always the same step), and at 2 and 5 times each when fewer than three would show."""
     first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
-    step = max(1, (last - first) // 6)
-    ticks = []
-    for exponent in range(first, last + 1, step):
-        value = 10.0**exponent
-        if low <= value <= high:
-            ticks.append(Tick(round(place(value), 1), label(value)))
-    return tuple(ticks)
+    step = 1 if last - first <= 9 else 2 if last - first <= 18 else 3
+    exponents = [e for e in range(first, last + 1) if e % step == 0]
+    values = [10.0**e for e in exponents if low <= 10.0**e <= high]
+    if len(values) < 3:
+        values = [
+            m * 10.0**e
+            for e in range(first - 1, last + 1)
+            for m in (1, 2, 5)
+            if low <= m * 10.0**e <= high
+        ]
+    return tuple(Tick(round(place(value), 1), label(value)) for value in values)
 
 
 def cost_chart(results: list[Result]) -> CostChart | None:
     """Monthly cost against average traffic, log-log: each target's serverless bill and each
-    provider's always-on option, both moving with the traffic."""
+    provider's always-on option, both moving with the traffic. Targets that cannot run the
+    workload (a blocker) come last, faint, under their own heading in the legend."""
     priced = [r for r in results if r.cost is not None and r.cost.curve]
+    priced.sort(key=cannot_run)  # stable: report order within each group
     if not priced:
         return None
     curves = [r.cost.curve for r in priced if r.cost]
@@ -134,16 +159,17 @@ def cost_chart(results: list[Result]) -> CostChart | None:
     def path(points: list[tuple[float, float]]) -> str:
         return "M" + " L".join(f"{x(rate):.1f},{y(usd):.1f}" for rate, usd in points)
 
+    runnable = [r for r in priced if not cannot_run(r)]
+    blocked = [r for r in priced if cannot_run(r)]
     series: list[Series] = []
     markers: list[Marker] = []
-    fleets: dict[str, list[tuple[float, float]]] = {}
-    for index, result in enumerate(priced):
+    fleets: dict[str, tuple[str, list[tuple[float, float]]]] = {}
+    for index, result in enumerate(runnable + blocked):
         assert result.cost is not None
         color, dash = SERIES_STYLES[index % len(SERIES_STYLES)]
         points = [(p.per_second, p.monthly_usd) for p in result.cost.curve]
-        series.append(
-            Series(result.target, color, dash, path(points), _legend_y(index), "serverless")
-        )
+        runs = not cannot_run(result)
+        series.append(Series(result.target, color, dash, path(points), 0.0, "serverless", runs, ""))
         fleet = result.cost.always_on
         fleet_points = [
             (p.per_second, p.always_on_usd)
@@ -151,36 +177,100 @@ def cost_chart(results: list[Result]) -> CostChart | None:
             if p.always_on_usd is not None
         ]
         if fleet is not None and fleet_points:
-            fleets.setdefault(f"always-on: {fleet_label(fleet)}", fleet_points)
+            fleets.setdefault(fleet.baseline, (fleet_label(fleet), fleet_points))
         even = result.cost.break_even
         if even is not None and fleet_points:
             bill = result.cost.serverless
             bound = "≤ " if bill is not None and bill.unpriced else ""  # the bill is a floor
             label = f"{result.target} break-even: {bound}{even.rate}"
             level = _at(fleet_points, even.per_second)
-            markers.append(Marker(label, round(x(even.per_second), 1), round(y(level), 1), color))
-    for label, points in fleets.items():
-        color, dash = ALWAYS_ON_STYLE
-        series.append(Series(label, color, dash, path(points), _legend_y(len(series)), "always-on"))
+            markers.append(
+                Marker(label, round(x(even.per_second), 1), round(y(level), 1), color, runs)
+            )
+    for index, (baseline, (label, points)) in enumerate(fleets.items()):
+        color, dash = ALWAYS_ON_STYLES[index % len(ALWAYS_ON_STYLES)]
+        series.append(
+            Series(
+                f"always-on ({baseline})",
+                color,
+                dash,
+                path(points),
+                0.0,
+                "always-on",
+                True,
+                f"always-on: {label}",
+            )
+        )
+    # The legend: the targets that can run it and the always-on options, then a heading and
+    # the targets that cannot.
+    drawn = [s for s in series if s.runs] + [s for s in series if not s.runs]
+    legend: list[Series] = []
+    apart_y = None
+    slot = 0
+    for item in drawn:
+        if not item.runs and apart_y is None:
+            apart_y = _legend_y(slot) + 4
+            slot += 1
+        legend.append(dataclasses.replace(item, legend_y=_legend_y(slot)))
+        slot += 1
     first = priced[0]
     traffic = first.cost.per_second if first.cost else None
     workload = first.workload
     description = (
-        f"Monthly cost in US dollars (log scale) against average requests a second (log scale) "
-        f"for {workload} on {', '.join(r.target for r in priced)}"
+        f"Monthly cost in US dollars (log scale) against average requests (log scale) for "
+        f"{workload} on {', '.join(r.target for r in runnable) or 'no target that can run it'}"
         + (", with each provider's always-on option" if fleets else "")
+        + (f"; apart, faint, the targets that cannot run it: {_names(blocked)}" if blocked else "")
         + ". Break-even points mark where a serverless line crosses an always-on line."
     )
+    unit, seconds = _rate_unit(x_low)
     return CostChart(
         title=f"Monthly cost against traffic: {workload}",
         description=description,
-        series=tuple(series),
+        series=tuple(legend),
         break_evens=tuple(markers),
         traffic_x=round(x(traffic), 1) if traffic else None,
         traffic_label=f"this workload: {_rate(traffic)}" if traffic else "",
-        x_ticks=_rate_ticks(x_low, x_high, x),
-        y_ticks=_log_ticks(y_low, y_high, y, _money),
+        x_ticks=_log_ticks(
+            x_low * seconds,
+            x_high * seconds,
+            lambda value: x(value / seconds),
+            lambda value: f"{_compact(value)}/{unit}",
+        ),
+        y_ticks=_log_ticks(y_low, y_high, y, _money_tick),
+        x_axis=f"average requests a {RATE_UNIT_WORDS[unit]} (log scale)",
+        apart_y=apart_y,
     )
+
+
+def _names(results: list[Result]) -> str:
+    return ", ".join(result.target for result in results)
+
+
+def _money(amount: float | None, floor: bool = False) -> str:
+    if amount is None:
+        return "not priced"
+    return ("≥ " if floor else "") + f"${amount:,.2f}"
+
+
+def _compact(value: float) -> str:
+    for divisor, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= divisor:
+            return f"{value / divisor:g}{suffix}"
+    return f"{value:g}"
+
+
+# The traffic axis counts requests in one unit of time, the shortest in which the chart's
+# lowest rate is at least 0.1, so that its ticks are powers of ten in that one unit.
+RATE_UNITS = (("s", 1.0), ("min", 60.0), ("h", 3600.0), ("day", 86400.0), ("month", 730 * 3600.0))
+RATE_UNIT_WORDS = {"s": "second", "min": "minute", "h": "hour", "day": "day", "month": "month"}
+
+
+def _rate_unit(low: float) -> tuple[str, float]:
+    for unit, seconds in RATE_UNITS:
+        if low * seconds >= 0.1:
+            return unit, seconds
+    return RATE_UNITS[-1]
 
 
 def _at(points: list[tuple[float, float]], rate: float) -> float:
@@ -193,31 +283,7 @@ def _at(points: list[tuple[float, float]], rate: float) -> float:
 
 
 def _legend_y(index: int) -> float:
-    return TOP + 10 + index * 34
-
-
-# Rates people think in, for the traffic axis: a tick at each that falls in the chart's range.
-RATE_TICKS = (
-    (1 / (730 * 3600), "1/month"),
-    (1 / 86400, "1/day"),
-    (1 / 3600, "1/h"),
-    (1 / 60, "1/min"),
-    (1.0, "1/s"),
-    (10.0, "10/s"),
-    (100.0, "100/s"),
-    (1000.0, "1k/s"),
-    (10_000.0, "10k/s"),
-    (100_000.0, "100k/s"),
-)
-
-
-def _rate_ticks(low: float, high: float, place: Any) -> tuple[Tick, ...]:
-    return tuple(
-        Tick(round(place(rate), 1), label) for rate, label in RATE_TICKS if low <= rate <= high
-    )
-
-
-BAR_SCALE = 2.4  # px a point: 100 points fill the 240px track, 50 is its middle
+    return TOP + 10 + index * 30
 
 
 def _dimensions(result: Result) -> list[dict[str, Any]]:
@@ -226,14 +292,14 @@ def _dimensions(result: Result) -> list[dict[str, Any]]:
     rows = []
     for d in result.dimensions:
         moved = d.score - 50
-        width = round(abs(moved) * BAR_SCALE, 1)
+        width = round(abs(moved), 1)  # in % of the track, which spans 0 to 100 points
         rows.append(
             {
                 "name": d.name,
                 "score": d.score,
                 "weight": d.weight,
                 "width": width,
-                "left": round(50 * BAR_SCALE - (width if moved < 0 else 0), 1),
+                "left": round(50 - (width if moved < 0 else 0), 1),
                 "kind": "bar-up" if moved > 0 else "bar-down",
                 "words": (f"{moved:+g} from 50" if moved else "50, no finding moved it"),
             }
@@ -257,10 +323,11 @@ def _slug(text: str, used: set[str]) -> str:
     return slug
 
 
-def _bills(results: list[Result]) -> list[dict[str, str]]:
-    """Each target's bill and its provider's always-on option, in words."""
+def _bills(results: list[Result]) -> list[dict[str, Any]]:
+    """Each target's bill and its provider's always-on option, in words: the targets that
+    can run the workload first."""
     rows = []
-    for result in results:
+    for result in sorted(results, key=cannot_run):
         cost = result.cost
         if cost is None or cost.serverless is None:
             continue
@@ -269,6 +336,7 @@ def _bills(results: list[Result]) -> list[dict[str, str]]:
         rows.append(
             {
                 "target": result.target,
+                "runs": not cannot_run(result),
                 "serverless": ("≥ " if bill.unpriced else "") + usd(bill.monthly_usd),
                 "serverless_parts": "; ".join((items_text(bill), *bill.notes)),
                 "always_on": usd(fleet.monthly_usd) if fleet else "not sized",
@@ -280,63 +348,33 @@ def _bills(results: list[Result]) -> list[dict[str, str]]:
     return rows
 
 
-@dataclass(frozen=True)
-class OverviewRow:
-    """A workload at its best target, as the overview table shows it."""
-
-    id: str
-    name: str
-    target: str
-    verdict: str
-    score: float
-    confidence: float
-    monthly: float | None
-    monthly_text: str
-
-
 def _best(results: list[Result]) -> Result:
     return next((r for r in results if r.best_fit), results[0])
 
 
-def _monthly_text(result: Result) -> str:
-    bill = result.cost.serverless if result.cost else None
-    if bill is None:
-        return "not priced"
-    return ("≥ " if bill.unpriced else "") + f"${bill.monthly_usd:,.2f}"
+# The page's own anchors, which no workload's may take.
+PAGE_IDS = frozenset({"contents-heading", "overview-heading", "overview", "spend", "savings"})
+PAGE_IDS |= {"risks", "errors-heading", "contents", "errors"}
+TOC_LIMIT = 200  # workloads listed in the contents; the overview table lists them all
 
 
-def _overview(report: CompleteReport) -> list[OverviewRow]:
-    """The first pass: one small row per workload (the sections come in a second pass)."""
-    used: set[str] = set()
-    rows = []
-    for results in by_workload(report.iter_results()):
-        best = _best(results)
-        bill = best.cost.serverless if best.cost else None
-        rows.append(
-            OverviewRow(
-                id=_slug(best.workload, used),
-                name=best.workload,
-                target=best.target,
-                verdict=best.verdict,
-                score=best.score,
-                confidence=best.confidence,
-                monthly=bill.monthly_usd if bill else None,
-                monthly_text=_monthly_text(best),
-            )
-        )
-    return rows
+def _ids(summary: Portfolio) -> list[str]:
+    """Each workload's anchor: its name as a slug, numbered when two share one."""
+    used: set[str] = set(PAGE_IDS)
+    return [_slug(row.workload, used) for row in summary.rows]
 
 
-def _groups(report: CompleteReport, overview: list[OverviewRow]) -> Iterator[dict[str, Any]]:
+def _groups(report: CompleteReport, summary: Portfolio) -> Iterator[dict[str, Any]]:
     """The second pass: each workload's section, its charts built as it is written."""
-    for row, results in zip(overview, by_workload(report.iter_results()), strict=True):
+    rows = zip(_ids(summary), summary.rows, strict=True)
+    for (anchor, row), results in zip(rows, by_workload(report.iter_results()), strict=True):
         best = _best(results)
         yield {
-            "id": row.id,
-            "name": row.name,
+            "id": anchor,
+            "name": row.workload,
             "file": best.file,
             "description": best.description,
-            "results": results,
+            "results": sorted(results, key=cannot_run),  # those that can run it first
             "best": best,
             "chart": cost_chart(results),
             "latency": latency_chart(best.target, best.latency) if best.latency else None,
@@ -364,15 +402,18 @@ def stream(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
         keep_trailing_newline=True,
     )
     template = environment.get_template("report.html.j2")
-    overview = _overview(report)
+    summary = portfolio(report.iter_results())
     return template.generate(
         report=report,
-        overview=overview,
-        groups=_groups(report, overview),
+        summary=summary,
+        summary_only=options.summary_only,
+        overview=list(zip(_ids(summary), summary.rows, strict=True)),
+        groups=iter(()) if options.summary_only else _groups(report, summary),
         # the counts sit above the overview table: workloads at their best target, as it has
-        counts=[
-            (VERDICT_LABELS[v], v, sum(1 for row in overview if row.verdict == v)) for v in VERDICTS
-        ],
+        counts=[(VERDICT_LABELS[v], v, count) for v, count in summary.by_verdict.items()],
+        cannot_run=cannot_run,
+        money=_money,
+        toc_limit=TOC_LIMIT,
         verdict_labels=VERDICT_LABELS,
         counted=counted,
         verdict_rank={verdict: rank for rank, verdict in enumerate(VERDICTS)},

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from serverless_fit.portfolio import Portfolio, portfolio
 from serverless_fit.render.costwords import fleet_label
 from serverless_fit.report import CompleteReport, RenderOptions, Result, counted
 
@@ -83,33 +84,43 @@ def stream(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
     """Each section ends in a blank line; the last one's is dropped, so the file ends in one
     line break."""
     held = ""
-    for chunk in _sections(report):
+    for chunk in _sections(report, options):
         if held:
             yield held
         held = chunk
     yield held.removesuffix("\n")
 
 
-def _sections(report: CompleteReport) -> Iterator[str]:
-    counts = ", ".join(f"{count} {_VERDICT[v]}" for v, count in report.summary.items())
+def _sections(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
+    summary = portfolio(report.iter_results())
+    counts = ", ".join(f"{count} {_VERDICT[v]}" for v, count in summary.by_verdict.items())
     out: list[str] = [
         "## serverless-fit",
         "",
-        f"{counted(report.result_count, 'result')}: {counts}.",
+        f"{counted(summary.workloads, 'workload')} "
+        f"({counted(summary.results, 'result')}, one per workload and target); "
+        f"each at its best target: {counts}.",
+        "",
     ]
     if report.gated:
         failed = report.failed_count
         out.append(
-            f"**Thresholds: {failed} result(s) failed.**" if failed else "Thresholds: passed."
+            f"**Thresholds: {counted(failed, 'result')} failed.**"
+            if failed
+            else "Thresholds: passed."
         )
+        out.append("")
     if report.errors:
         files = len({e.file for e in report.errors})
-        out.append(f"**{files} file(s) could not be assessed** (see below).")
-    out.append("")
+        out.append(f"**{counted(files, 'file')} could not be assessed** (see below).")
+        out.append("")
+    out += _portfolio(summary)
     yield "\n".join(out) + "\n"
-    if report.result_count:
-        yield TABLE_HEAD
-        compared = report.compared()
+    if options.summary_only:
+        return
+    compared = report.compared()
+    if compared:  # several targets: every result, not only each workload's best
+        yield "### Every target\n\n" + TABLE_HEAD
         for r in report.iter_results():
             best = " (best)" if r.best_fit and (r.file, r.workload) in compared else ""
             mark = " ❌" if r.failures else ""
@@ -128,6 +139,69 @@ def _sections(report: CompleteReport) -> Iterator[str]:
         out += [f"- {escape(str(problem))}" for problem in report.errors]
         out.append("")
         yield "\n".join(out) + "\n"
+
+
+def _money(amount: float | None, floor: bool = False) -> str:
+    if amount is None:
+        return "-"
+    return ("≥ " if floor else "") + f"${amount:,.2f}"
+
+
+def _portfolio(summary: Portfolio) -> list[str]:
+    """The portfolio summary under the counts: a row per workload at its best target, the
+    spend both ways, the biggest savings and risks (README, "Portfolio summary")."""
+    if not summary.rows:
+        return []
+    out = [
+        "| workload | best target | verdict | score | confidence | blockers and risks "
+        "| serverless a month | always-on a month |",
+        "| --- | --- | --- | ---: | ---: | --- | ---: | ---: |",
+    ]
+    for row in summary.rows:
+        mark = " ❌" if row.failed else ""
+        out.append(
+            f"| {escape(row.workload)}{mark} | {escape(row.target_name)} "
+            f"| {_VERDICT[row.verdict]} | {row.score:g} | {row.confidence:.0%} "
+            f"| {', '.join(row.issues) or '-'} "
+            f"| {_money(row.serverless_usd, row.serverless_floor)} | {_money(row.always_on_usd)} |"
+        )
+    out.append("")
+    spend = summary.spend
+    if spend.workloads:
+        out += [
+            f"**Monthly spend** of the {counted(spend.workloads, 'workload')} priced both ways "
+            f"(of {summary.workloads}), each at its best target: all serverless "
+            f"{_money(spend.serverless_usd, spend.floor)}; all always-on "
+            f"{_money(spend.always_on_usd)}; each on the cheaper option that can run it "
+            f"{_money(spend.cheaper_usd, spend.cheaper_floor)}.",
+            "",
+        ]
+    if summary.savings:
+        out += ["**Biggest savings**, the cheaper option of each workload:", ""]
+        for row in summary.savings:
+            saving = row.saving or 0.0
+            bound = ("≤ " if saving > 0 else "≥ ") if row.serverless_floor else ""
+            cheaper = "serverless" if saving > 0 else "always-on"
+            out.append(
+                f"- {escape(row.workload)}: {cheaper} saves {bound}${abs(saving):,.2f} a month"
+            )
+        out.append("")
+    if summary.risks:
+        out += ["**Biggest risks**, at the best target:", ""]
+        for row in summary.risks:
+            more = len(row.issues) - 1
+            out.append(
+                f"- {escape(row.workload)} ({_VERDICT[row.verdict]}): {escape(row.reason or '')}"
+                + (f" (and {more} more)" if more else "")
+            )
+        out.append("")
+    if summary.frequent:
+        found = "; ".join(
+            f"{item.rule} {escape(item.title)} ({counted(item.workloads, 'workload')})"
+            for item in summary.frequent
+        )
+        out += [f"**Found in more than one workload:** {found}.", ""]
+    return out
 
 
 def _details(result: Result) -> list[str]:

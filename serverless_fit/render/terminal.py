@@ -10,9 +10,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from serverless_fit.portfolio import portfolio
 from serverless_fit.render.console import string_console, titled_table
 from serverless_fit.render.costwords import items_text, sizing_text
 from serverless_fit.render.latencywords import latency_text
+from serverless_fit.render.portfolioview import portfolio_view
 from serverless_fit.report import (
     CompleteReport,
     Finding,
@@ -48,6 +50,16 @@ def stream(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
     time, so a large batch is never held in memory whole."""
     buffer = io.StringIO()
     console = string_console(buffer, options)
+    summary = portfolio(report.iter_results())
+    if options.summary_only or summary.workloads > 1:  # a folder: the overview first
+        errors = len({e.file for e in report.errors})
+        console.print(portfolio_view(summary, errors, options.width))
+        if options.summary_only:
+            yield buffer.getvalue()
+            return
+        console.print()
+        console.rule("Details", style="dim")
+        console.print()
     for index, group in enumerate(by_workload(report.iter_results())):
         if index:
             console.print()
