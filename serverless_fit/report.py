@@ -173,7 +173,7 @@ class Evaluation:
     """How one rule came out for one result, and why (`assess --verbose`)."""
 
     rule: str
-    outcome: str  # fired, waived, quiet, not assessed, not for this target
+    outcome: str  # fired, waived, quiet, not assessed, not for this target or this archetype
     why: str
 
 

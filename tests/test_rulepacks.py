@@ -267,3 +267,63 @@ def test_docs_platforms_md_is_current() -> None:
             assert f"`instances[{instance.name}]`" in actual
     rows = [line for line in actual.splitlines() if line.startswith("| `")]
     assert rows and all(" | 20" in row and "<http" in row for row in rows)
+
+
+BATCH_RULE: dict[str, Any] = {
+    **ACME_RULE,
+    "id": "ACME002",
+    "name": "batch-needs-owner",
+    "title": "Batch jobs name an owner",
+    "archetypes": ["batch-job"],
+    "when": {"not": {"fact": "owner", "exists": True}},
+    "message": "{name} names no owner",
+    "examples": {
+        "fail": {"archetype": "batch-job"},
+        "pass": {"archetype": "batch-job", "owner": "ops"},
+    },
+}
+
+
+def test_a_rule_for_some_archetypes_is_not_evaluated_for_the_others(tmp_path: Path) -> None:
+    rules = pack(tmp_path, {"rules": [BATCH_RULE]})
+    batch = write(tmp_path / "w" / "job.yaml", workload("job", archetype="batch-job"))
+    api = write(tmp_path / "w" / "api.yaml", workload("api"))
+    code, out, _ = run(
+        "assess", str(tmp_path / "w"), "--rules", str(rules), "--format", "json", "-v"
+    )
+    assert code == 0
+    results = {r["workload"]: r for r in json.loads(out)["results"]}
+    assert [f["rule"] for f in results["job"]["findings"]].count("ACME002") == 1
+    assert "ACME002" not in [f["rule"] for f in results["api"]["findings"]]
+    outcome = next(e for e in results["api"]["evaluations"] if e["rule"] == "ACME002")
+    assert outcome["outcome"] == "not for this archetype"
+    assert outcome["why"] == "only for batch-job; the workload's archetype is api"
+    del batch, api
+
+
+def test_archetype_scope_is_checked_in_packs_and_examples(tmp_path: Path) -> None:
+    both = pack(tmp_path, {"rules": [{**BATCH_RULE, "except_archetypes": ["api"]}]}, "both.yaml")
+    code, _, err = run("rules", "test", str(both))
+    assert code == 2 and "except_archetypes: found both archetypes and except_archetypes" in err
+    unknown = pack(tmp_path, {"rules": [{**BATCH_RULE, "archetypes": ["batch-jobb"]}]}, "typo.yaml")
+    code, _, err = run("rules", "test", str(unknown))
+    assert code == 2 and "did you mean 'batch-job'" in err
+    # A fail example of an archetype the rule is not for would never fire in `assess`.
+    stray = {
+        **BATCH_RULE,
+        "examples": {"fail": {}, "pass": {"archetype": "batch-job", "owner": "o"}},
+    }
+    code, _, err = run("rules", "test", str(pack(tmp_path, {"rules": [stray]}, "stray.yaml")))
+    assert code == 1
+    assert "the example's archetype is other, which ACME002 is not for (only for batch-job)" in err
+
+
+def test_the_static_website_is_not_asked_for_function_figures() -> None:
+    """Object storage behind a CDN: the function platform's limits are not its concern."""
+    code, out, _ = run(
+        "assess", str(ROOT / "workloads" / "marketing-site.yaml"), "--format", "json"
+    )
+    assert code == 0
+    result = json.loads(out)["results"][0]
+    assert result["not_assessed"] == [] and result["confidence"] == 1.0
+    assert result["target_name"] == "Amazon S3 behind Amazon CloudFront"

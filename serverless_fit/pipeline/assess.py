@@ -91,7 +91,12 @@ def assess_workload(
     for rule in rules:
         if not rule.applies_to(platform.id):
             if verbose:
-                evaluations.append(Evaluation(rule.id, "not for this target", _only(rule)))
+                evaluations.append(Evaluation(rule.id, "not for this target", rule.scope()))
+            continue
+        if not rule.concerns(workload.archetype):
+            if verbose:
+                reason = f"{rule.scope()}; the workload's archetype is {workload.archetype}"
+                evaluations.append(Evaluation(rule.id, "not for this archetype", reason))
             continue
         outcome = rule.evaluate(facts)
         if verbose:
@@ -143,10 +148,6 @@ def _sentence(template: str, facts: Facts) -> str:
     if template.startswith("{target.mitigation."):
         return text[:1].upper() + text[1:]
     return text
-
-
-def _only(rule: Rule) -> str:
-    return f"applies only to {', '.join(rule.targets or ())}"
 
 
 def _evaluation(

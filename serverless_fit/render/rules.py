@@ -135,7 +135,7 @@ def render_explain(doc: RuleDoc, options: RenderOptions, fmt: str) -> str:
         Text.assemble((f"{rule.id} {rule.name}", "bold"), f"  {rule.title}"),
         Text(
             f"{rule.severity}, {rule.dimension}, impact {rule.impact}"
-            + (f", only on {', '.join(rule.targets)}" if rule.targets else "")
+            + (f", {rule.scope()}" if rule.scope() else "")
         ),
     ]
     if doc.disabled or doc.change:
@@ -197,8 +197,8 @@ def _section(doc: RuleDoc) -> str:
     rule = doc.rule
     lines = [f"### {rule.id} {rule.name}", "", f"**{escape(rule.title)}**", ""]
     facts = f"{rule.severity}, dimension {rule.dimension}, impact {rule.impact}"
-    if rule.targets:
-        facts += f", only on {', '.join(rule.targets)}"
+    if rule.scope():
+        facts += f", {rule.scope()}"
     lines += [facts, ""]
     if doc.change:
         lines += [f"Changed for this run: {escape(doc.change)}", ""]

@@ -386,6 +386,7 @@ OUTCOME_STYLE = {
     "quiet": "",
     "not assessed": "yellow",
     "not for this target": "dim",
+    "not for this archetype": "dim",
 }
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from serverless_fit.format.units import PARSERS, Money, UnitError
+from serverless_fit.format.vocabulary import Archetype
 from serverless_fit.model.facts import FACT_KINDS, Facts, FactValue, fact_kind, format_fact
 
 Dimension = Literal[
@@ -376,6 +377,16 @@ class Rule(BaseModel):
     ] = Field(default_factory=list)
     references: list[Annotated[str, Field(pattern=r"^https?://\S+$")]] = Field(default_factory=list)
     targets: list[str] | None = None
+    # Which workloads the rule is about: only these archetypes, or every one but these (a
+    # static website runs no function, so the function's limits are not its concern).
+    archetypes: list[Archetype] | None = Field(
+        default=None, description="The rule is about workloads of these archetypes only."
+    )
+    except_archetypes: list[Archetype] | None = Field(
+        default=None,
+        description="The rule is about every archetype but these (a static website runs no "
+        "function: the function's limits are not its concern).",
+    )
     when: dict[str, Any]
     message: str = Field(min_length=1)
     mitigation: str | None = None
@@ -396,6 +407,11 @@ class Rule(BaseModel):
         if unknown:
             raise RuleConditionError(
                 ("targets",), f"found {unknown[0]!r}; allowed: {', '.join(known)}"
+            )
+        if self.archetypes is not None and self.except_archetypes is not None:
+            raise RuleConditionError(
+                ("except_archetypes",),
+                "found both archetypes and except_archetypes; allowed: one of them",
             )
         compiler = _Compiler()
         try:
@@ -427,6 +443,23 @@ class Rule(BaseModel):
 
     def applies_to(self, target: str) -> bool:
         return self.targets is None or target in self.targets
+
+    def concerns(self, archetype: str) -> bool:
+        """Whether the rule is about workloads of this archetype."""
+        if self.archetypes is not None:
+            return archetype in self.archetypes
+        return self.except_archetypes is None or archetype not in self.except_archetypes
+
+    def scope(self) -> str:
+        """Where the rule applies, in words ("" when everywhere)."""
+        parts = []
+        if self.targets:
+            parts.append(f"only on {', '.join(self.targets)}")
+        if self.archetypes:
+            parts.append(f"only for {', '.join(self.archetypes)}")
+        if self.except_archetypes:
+            parts.append(f"not for {', '.join(self.except_archetypes)}")
+        return ", ".join(parts)
 
     def evaluate(self, facts: Facts) -> Outcome:
         condition: Condition = self._compiled("_condition")

@@ -39,6 +39,7 @@ class ExampleRun:
     problem: str | None = None  # the example is not a valid workload
     missing: tuple[str, ...] = ()  # what the rule needed and the example did not give
     mitigation: str | None = None  # the mitigation as the example's finding says it
+    out_of_scope: str | None = None  # the example's archetype, which the rule is not for
 
 
 def run_example(rule: Rule, partial: dict[str, Any], target: str) -> ExampleRun:
@@ -51,6 +52,8 @@ def run_example(rule: Rule, partial: dict[str, Any], target: str) -> ExampleRun:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         return ExampleRun(partial, target, None, None, f"{where}: {first['msg']}")
+    if not rule.concerns(workload.archetype):  # as `assess` does: never evaluated
+        return ExampleRun(partial, target, False, None, out_of_scope=workload.archetype)
     facts = derive_facts(workload, platform)
     outcome = rule.evaluate(facts)
     message = render_template(rule.message, facts) if outcome.state else None
@@ -73,6 +76,11 @@ def example_problems(rule: Rule, where: Problem) -> list[Problem]:
             continue
         if run.problem is not None:
             found = f"the example is not a valid workload ({run.problem})"
+        elif run.out_of_scope is not None:
+            found = (
+                f"the example's archetype is {run.out_of_scope}, which {rule.id} is not for "
+                f"({rule.scope()}): give it an archetype the rule is for"
+            )
         elif run.fires is None:
             found = f"{rule.id} cannot be assessed on it: it needs {', '.join(run.missing)}"
         else:
