@@ -57,6 +57,9 @@ def test_the_questionnaire_checks_each_answer_and_writes_a_valid_file(tmp_path: 
     result = CliRunner().invoke(main, ["init", str(target)], input="\n".join(ANSWERS) + "\n")
     assert result.exit_code == 0, result.output
     assert result.output.count("allowed:") == 4
+    # How to skip a question is said once, not in every prompt.
+    assert result.output.count("'-' leaves a question out") == 1
+    assert "to leave out" not in result.output
     [loaded] = load_file(target)
     workload = loaded.workload
     assert workload.name == "orders-api" and workload.runtime == "java"
@@ -92,7 +95,11 @@ def test_non_interactive_writes_only_what_it_is_given(tmp_path: Path) -> None:
         "state": {"in_memory_sessions": False},
         "constraints": {"providers": ["aws", "gcp"]},
     }
-    assert "#   typical: 120ms" in target.read_text()  # the rest as commented examples
+    text = target.read_text()
+    assert "#   typical: 120ms" in text  # the rest as commented examples
+    # No other workload's words in the file: the description and owner are placeholders.
+    assert "# description: ..." in text and "# owner: team-name" in text
+    assert "checkout API" not in text and "payments" not in text
 
 
 def test_bad_answers_given_as_options_exit_2(tmp_path: Path) -> None:

@@ -58,6 +58,7 @@ def init(file: Path, non_interactive: bool, force: bool, **options: str | None) 
         fail([usage_problem(str(file), "exists; allowed: a new file, or --force to overwrite it")])
     answers: Answers = {}
     problems = []
+    asked = False
     for question in QUESTIONS:
         given = options.get(f"answer_{question.path.replace('.', '__')}")
         if given is not None:
@@ -72,6 +73,12 @@ def init(file: Path, non_interactive: bool, force: bool, **options: str | None) 
             if question.required:
                 problems.append(usage_problem(f"--{question.option}", "missing; it is required"))
             continue
+        if not asked:
+            click.echo(
+                f"Enter takes the answer in brackets; '{SKIP}' leaves a question out (its "
+                "rules are then not assessed); Ctrl-C stops without writing anything."
+            )
+            asked = True
         value = _ask(question, answers, file.stem)
         if value is not SKIP:
             answers[question.path] = value
@@ -98,11 +105,10 @@ def _ask(question: Any, answers: dict[str, Any], stem: str) -> Any:
     default = question.default_for(answers)
     if question.path == "name":
         default = stem if NAME_PATTERN.match(stem) else None
-    hint = "" if question.required else f" ('{SKIP}' to leave out)"
     while True:
         try:
             text = Prompt.ask(
-                f"{question.prompt}{hint}",
+                question.prompt,
                 console=console,
                 default=default if default is not None else ("" if question.required else SKIP),
                 show_default=default is not None or not question.required,

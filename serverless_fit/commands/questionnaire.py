@@ -115,9 +115,9 @@ def _http(answers: Answers) -> bool:
 QUESTIONS: tuple[Question, ...] = (
     Question("name", "name", "Workload name", "text", "required; unique within a batch",
              "checkout-api", required=True),
-    Question("description", "description", "One line on what it does", "text", "",
-             "Public checkout API used by the mobile app"),
-    Question("owner", "owner", "Owning team", "text", "who answers for it", "payments-team"),
+    Question("description", "description", "One line on what it does", "text",
+             "one line on what it does", "..."),
+    Question("owner", "owner", "Owning team", "text", "who answers for it", "team-name"),
     Question("archetype", "archetype", "Archetype", "choice", "required", "api",
              _choices(Archetype), required=True, default=lambda a: "api"),
     Question("runtime", "runtime", "Runtime", "choice", "drives the cold-start estimate",

@@ -52,9 +52,7 @@ def _workloads(portfolio: Portfolio, width: int) -> Table:
     # Names wrap only past 30 characters; `✗ ` and a name fit on one line below that.
     longest = max((len(row.workload) + 2 * row.failed for row in portfolio.rows), default=12)
     name_width = max(12, min(30, longest))
-    table.add_column(
-        "workload" if wide else "workload, best target", ratio=1, min_width=name_width
-    )
+    table.add_column("workload" if wide else "workload, best target", ratio=1, min_width=name_width)
     if wide:
         table.add_column("best target", ratio=1)
     table.add_column("verdict", no_wrap=True)
