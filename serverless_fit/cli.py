@@ -17,7 +17,10 @@ from serverless_fit.commands.common import (
 )
 
 # Commands whose module loads only when they run or are listed: their options are many.
-LAZY_COMMANDS = {"init": "serverless_fit.commands.init"}
+LAZY_COMMANDS = {
+    "init": "serverless_fit.commands.init",
+    "measure": "serverless_fit.commands.measure",
+}
 
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it; 1 is for failed thresholds

@@ -1,0 +1,140 @@
+"""`measure`: write a workload file whose traffic, durations and sizes come from request logs."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from serverless_fit.commands.common import EXIT_OK, fail, usage_problem, write_report
+from serverless_fit.format.vocabulary import Archetype
+
+
+def _archetypes() -> list[str]:
+    import typing
+
+    return list(typing.get_args(Archetype))
+
+
+@click.command()
+@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the workload file here (atomically) instead of standard output.",
+)
+@click.option("--name", default=None, help="Workload name (default: from the first log's name).")
+@click.option(
+    "--archetype",
+    type=click.Choice(_archetypes()),
+    default=None,
+    help="Archetype, which no log gives (default: other, with a comment to set it).",
+)
+def measure(
+    logs: tuple[Path, ...], output: Path | None, name: str | None, archetype: str | None
+) -> None:
+    """Measure traffic, durations, payloads, memory and cold starts from request logs, and
+    write a workload file whose every measured field says where it came from.
+
+    Formats are detected from each file's content (gzip is read as it is): Common or
+    Combined Log Format with a request time last, ALB access logs, CloudFront standard logs,
+    Lambda REPORT lines (text or filter-log-events JSON), CSV with a timestamp column.
+
+    \b
+    Examples:
+      serverless-fit measure access.log.gz -o checkout.yaml --name checkout --archetype api
+      serverless-fit measure alb/*.log.gz --name orders
+    """
+    from serverless_fit.errors import InputError
+    from serverless_fit.format.loader import load_text
+    from serverless_fit.logs.figures import Measurement, SpanError
+    from serverless_fit.logs.reader import read_logs
+    from serverless_fit.logs.workloadtext import workload_text
+
+    workload_name = name or _name_from(logs[0])
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", workload_name):
+        allowed = "letters, digits, '-', '_' and '.'"
+        fail([usage_problem("--name", f"found {workload_name!r}; allowed: {allowed}")])
+    measurement = Measurement()
+    try:
+        with _progress(logs) as advance:
+            summary = read_logs(logs, measurement.add, advance)
+        figures = measurement.figures()
+    except InputError as error:
+        fail(error.problems)
+    except SpanError:
+        fail([usage_problem(str(logs[0]), "found a log spanning more than 400 days; allowed: "
+                            "at most 400 days at once")])  # fmt: skip
+    for bad in summary.bad_lines:
+        where = f"{bad.file}:{bad.line}" if bad.line else bad.file
+        click.echo(f"{where}: skipped: {bad.text}", err=True)
+    if summary.bad > len(summary.bad_lines):
+        click.echo(f"... and {summary.bad - len(summary.bad_lines):,} more bad lines", err=True)
+    text = workload_text(figures, summary, workload_name, archetype)
+    try:
+        load_text(text, str(output or "measured workload"))  # what is written always loads
+    except InputError as error:
+        fail(error.problems)
+    write_report([text], output)
+    click.echo(
+        f"measured {summary.records:,} records from {len(summary.files)} file(s)"
+        f" ({summary.bad:,} bad lines)" + (f"; wrote {output}" if output else ""),
+        err=True,
+    )
+    sys.exit(EXIT_OK)
+
+
+def _name_from(path: Path) -> str:
+    stem = path.name.split(".")[0]
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-._")
+    return cleaned or "measured"
+
+
+class _Bar:
+    """A bar of bytes read on stderr, only on a terminal."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        self.progress = Progress(
+            "measuring",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task = self.progress.add_task("bytes", total=total)
+
+    def __enter__(self) -> Callable[[int], None]:
+        self.progress.start()
+        return lambda done: self.progress.update(self.task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+
+class _NoBar:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _progress(logs: tuple[Path, ...]) -> _Bar | _NoBar:
+    if not sys.stderr.isatty():
+        return _NoBar()
+    total = 0
+    for path in logs:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue
+    return _Bar(total)

@@ -1,0 +1,1 @@
+"""Request logs: formats, reading at scale, and the figures measured from them."""

@@ -1,0 +1,228 @@
+"""The figures a log gives, measured in one pass in bounded memory (README, "Measured
+figures"): the rate over the logged period, peaks at 1 s and 1 min, active hours, the 24-hour
+profile, the pattern and interval, duration and payload percentiles, memory, cold starts.
+
+Arrivals are counted per second of the logged period (4 bytes a second: 10 MiB for a month),
+in any order, so that files from several load-balancer nodes can be read one after another.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+from array import array
+from dataclasses import dataclass
+
+from serverless_fit.logs.formats import Record
+from serverless_fit.logs.quantiles import Quantiles
+
+MAX_DAYS = 400  # a longer span is refused: its per-second counts would take 138 MB
+SECONDS_PER_DAY = 86_400
+# The documented thresholds of the pattern (README, "Measured figures").
+SPIKY_RATIO = 4.0  # 1-minute peak over the average
+SPORADIC_BUSY_MINUTES = 0.10  # share of the period's minutes with any request
+PERIODIC_SPREAD = 0.10  # coefficient of variation of the gaps between runs
+RUN_GAP = 60.0  # requests closer than this belong to one run of a periodic job
+PERIODIC_MIN_RUNS = 4
+ARRIVALS_KEPT = 100_000  # runs kept to find an interval; more are not a periodic job
+PATTERN_MIN_SPAN = 3600.0  # seconds of log the pattern needs
+
+
+class SpanError(ValueError):
+    """The log spans more than MAX_DAYS."""
+
+
+class Timeline:
+    """Requests per second since the earliest arrival seen."""
+
+    def __init__(self) -> None:
+        self.start: int | None = None
+        self.counts: array[int] = array("I")
+
+    def add(self, time: float) -> None:
+        second = math.floor(time)
+        if self.start is None:
+            self.start = second
+        index = second - self.start
+        if index < 0:  # an earlier arrival than any so far: make room before
+            if len(self.counts) - index > MAX_DAYS * SECONDS_PER_DAY:
+                raise SpanError
+            self.counts = array("I", bytes(4 * -index)) + self.counts
+            self.start = second
+            index = 0
+        elif index >= len(self.counts):
+            if index >= MAX_DAYS * SECONDS_PER_DAY:
+                raise SpanError
+            grow = max(index + 1 - len(self.counts), len(self.counts) // 2, 3600)
+            self.counts.extend(array("I", bytes(4 * grow)))
+        self.counts[index] += 1
+
+
+@dataclass(frozen=True)
+class Percentiles:
+    p50: float
+    p99: float
+    maximum: float
+    exact: bool  # False: from the sketch, within 1%
+
+
+@dataclass(frozen=True)
+class Traffic:
+    average_per_second: float
+    peak_second: int  # the most requests in one second
+    peak_minute: int  # the most requests in one clock minute
+    active_hours_per_day: float
+    profile: tuple[float, ...]  # requests in each hour of the day (UTC), as a share
+    pattern: str | None  # None: the log spans less than an hour
+    interval: float | None  # seconds between the runs of a periodic job
+    busy_minutes: float  # share of the period's minutes with a request
+
+
+@dataclass(frozen=True)
+class Figures:
+    requests: int
+    first: float | None  # the first and last arrival (epoch seconds)
+    last: float | None
+    traffic: Traffic | None  # None: fewer than two timed requests, or all at one moment
+    duration: Percentiles | None  # milliseconds
+    payload: Percentiles | None  # bytes
+    memory_size_mb: int | None
+    memory_used: Percentiles | None  # MB
+    invocations: int  # function log records
+    cold_starts: int
+    init: Percentiles | None  # milliseconds
+
+
+class Measurement:
+    """Takes records one by one; `figures()` at the end."""
+
+    def __init__(self) -> None:
+        self.timeline = Timeline()
+        self.requests = 0
+        self.untimed = 0  # records without an arrival time (function text without timestamps)
+        self.duration = Quantiles()
+        self.payload = Quantiles()
+        self.memory_used = Quantiles()
+        self.init = Quantiles()
+        self.memory_sizes: dict[int, int] = {}
+        self.invocations = 0
+        self.first: float | None = None
+        self.last: float | None = None
+
+    def add(self, record: Record) -> None:
+        self.requests += 1
+        if record.time is None:
+            self.untimed += 1
+        else:
+            self.timeline.add(record.time)
+            if self.first is None or record.time < self.first:
+                self.first = record.time
+            if self.last is None or record.time > self.last:
+                self.last = record.time
+        if record.duration_ms is not None:
+            self.duration.add(record.duration_ms)
+        if record.bytes_out is not None:
+            self.payload.add(record.bytes_out)
+        if record.memory_size_mb is not None:
+            self.invocations += 1
+            size = record.memory_size_mb
+            self.memory_sizes[size] = self.memory_sizes.get(size, 0) + 1
+            if record.memory_used_mb is not None:
+                self.memory_used.add(record.memory_used_mb)
+            if record.init_ms is not None:
+                self.init.add(record.init_ms)
+
+    def figures(self) -> Figures:
+        counts = self.timeline.counts
+        timed = self.requests - self.untimed
+        return Figures(
+            requests=self.requests,
+            first=self.first,
+            last=self.last,
+            traffic=_traffic(counts, timed, self.first, self.last),
+            duration=_percentiles(self.duration),
+            payload=_percentiles(self.payload),
+            memory_size_mb=max(self.memory_sizes, key=lambda size: (self.memory_sizes[size], size))
+            if self.memory_sizes
+            else None,
+            memory_used=_percentiles(self.memory_used),
+            invocations=self.invocations,
+            cold_starts=self.init.count,
+            init=_percentiles(self.init),
+        )
+
+
+def _percentiles(values: Quantiles) -> Percentiles | None:
+    if not values.count:
+        return None
+    p50, p99 = values.quantiles(0.5, 0.99)
+    return Percentiles(p50, p99, values.maximum, values.exact)
+
+
+def _traffic(
+    counts: array[int], timed: int, first: float | None, last: float | None
+) -> Traffic | None:
+    if timed < 2 or first is None or last is None or last <= first:
+        return None
+    start = math.floor(first)
+    span = last - first
+    average = (timed - 1) / span  # n arrivals bound n - 1 gaps: the rate's unbiased estimate
+    seconds = math.floor(last) - start + 1
+    peak_second = 0
+    minutes: dict[int, int] = {}
+    hours: dict[int, int] = {}
+    by_hour_of_day = [0] * 24
+    runs: list[int] = []  # the second each run of requests starts in
+    previous = None
+    for index in range(seconds):
+        count = counts[index]
+        if not count:
+            continue
+        peak_second = max(peak_second, count)
+        moment = start + index
+        minutes[moment // 60] = minutes.get(moment // 60, 0) + count
+        hours[moment // 3600] = hours.get(moment // 3600, 0) + count
+        by_hour_of_day[(moment // 3600) % 24] += count
+        if (previous is None or moment - previous > RUN_GAP) and len(runs) <= ARRIVALS_KEPT:
+            runs.append(moment)
+        previous = moment
+    period_minutes = max(1, math.ceil(span / 60))
+    busy = min(1.0, len(minutes) / period_minutes)
+    days = span / SECONDS_PER_DAY
+    active = min(24.0, len(hours) / days) if days >= 1 else float(len(hours))
+    peak_minute = max(minutes.values())
+    interval = _interval(runs)
+    if span < PATTERN_MIN_SPAN:
+        pattern = None  # too short a log to tell
+    elif interval is not None:
+        pattern = "periodic"
+    elif busy < SPORADIC_BUSY_MINUTES:
+        pattern = "sporadic"
+    elif peak_minute / 60 >= SPIKY_RATIO * average:
+        pattern = "spiky"
+    else:
+        pattern = "steady"
+    total = sum(by_hour_of_day)
+    return Traffic(
+        average_per_second=average,
+        peak_second=peak_second,
+        peak_minute=peak_minute,
+        active_hours_per_day=active,
+        profile=tuple(count / total for count in by_hour_of_day),
+        pattern=pattern,
+        interval=interval,
+        busy_minutes=busy,
+    )
+
+
+def _interval(runs: list[int]) -> float | None:
+    """The time between runs of a periodic job: their starts evenly spaced (the gaps' spread
+    at most PERIODIC_SPREAD of their mean), at least PERIODIC_MIN_RUNS of them."""
+    if len(runs) < PERIODIC_MIN_RUNS or len(runs) > ARRIVALS_KEPT:
+        return None
+    gaps = [later - earlier for earlier, later in itertools.pairwise(runs)]
+    mean = statistics.fmean(gaps)
+    if mean <= RUN_GAP or statistics.pstdev(gaps) > PERIODIC_SPREAD * mean:
+        return None
+    return float(statistics.median(gaps))

@@ -1,0 +1,334 @@
+"""Request log formats: each a parser from one line to a `Record`, and detection from content.
+
+Every parser returns None for a line it cannot read (a bad or truncated line, counted by the
+reader) and raises nothing. Times are seconds since the Unix epoch, UTC.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+
+class Record(NamedTuple):
+    """One request (or one function invocation) as a log line gives it."""
+
+    time: float | None  # arrival, seconds since the epoch (UTC)
+    duration_ms: float | None = None
+    bytes_out: int | None = None  # the response body sent
+    memory_size_mb: int | None = None  # function logs: configured memory
+    memory_used_mb: int | None = None
+    init_ms: float | None = None  # function logs: a cold start's init duration
+    billed_ms: float | None = None
+
+
+def _iso(text: str) -> float | None:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.timestamp()
+
+
+MONTHS = {name: number for number, name in enumerate(calendar.month_abbr) if name}
+_DAYS: dict[tuple[int, int, int], int] = {}
+
+
+def _clf_time(text: str) -> float | None:
+    """`10/Oct/2000:13:55:36 -0700`, parsed by hand: strptime is ten times slower."""
+    try:
+        day, month, year = int(text[0:2]), MONTHS[text[3:6]], int(text[7:11])
+        hour, minute, second = int(text[12:14]), int(text[15:17]), int(text[18:20])
+        sign = -1 if text[21] == "-" else 1
+        offset = sign * (int(text[22:24]) * 3600 + int(text[24:26]) * 60)
+    except (ValueError, KeyError, IndexError):
+        return None
+    key = (year, month, day)
+    base = _DAYS.get(key)
+    if base is None:
+        try:
+            base = calendar.timegm((year, month, day, 0, 0, 0))
+            dt.date(year, month, day)  # refuses 31 February
+        except ValueError:
+            return None
+        _DAYS[key] = base
+    return float(base + hour * 3600 + minute * 60 + second - offset)
+
+
+# Common or Combined Log Format with the request time last: nginx `$request_time` (seconds,
+# with a decimal point) or Apache `%D` (microseconds, an integer).
+_CLF = re.compile(
+    r'^\S+ \S+ \S+ \[([^\]]+)\] "(?:[^"\\]|\\.)*" (\d{3}) (\S+)'
+    r'(?: "(?:[^"\\]|\\.)*" "(?:[^"\\]|\\.)*")? (\d+(?:\.\d+)?)$'
+)
+
+
+def parse_clf(line: str) -> Record | None:
+    match = _CLF.match(line)
+    if match is None:
+        return None
+    time = _clf_time(match.group(1))
+    if time is None:
+        return None
+    sent = match.group(3)
+    taken = match.group(4)
+    duration = float(taken) * 1000 if "." in taken else int(taken) / 1000
+    return Record(time, duration, int(sent) if sent.isdigit() else 0)
+
+
+_FIELDS = re.compile(r'"[^"]*"|\S+')
+ALB_TYPES = frozenset({"http", "https", "h2", "grpcs", "ws", "wss"})
+
+
+def parse_alb(line: str) -> Record | None:
+    """An Application Load Balancer access log entry: the arrival is `request_creation_time`
+    (the response's `time` where it is missing), the duration the sum of the three processing
+    times (-1 in any of them: the request got no response, so no duration)."""
+    fields = _FIELDS.findall(line)
+    if len(fields) < 12 or fields[0] not in ALB_TYPES:
+        return None
+    arrival = _iso(fields[21]) if len(fields) > 21 else None
+    time = arrival if arrival is not None else _iso(fields[1])
+    if time is None:
+        return None
+    try:
+        times = [float(fields[index]) for index in (5, 6, 7)]
+        sent = int(fields[11])
+    except ValueError:
+        return None
+    duration = sum(times) * 1000 if min(times) >= 0 else None
+    return Record(time, duration, sent)
+
+
+CLOUDFRONT_FIELDS = [
+    "date",
+    "time",
+    "x-edge-location",
+    "sc-bytes",
+    "c-ip",
+    "cs-method",
+    "cs(Host)",
+    "cs-uri-stem",
+    "sc-status",
+    "cs(Referer)",
+    "cs(User-Agent)",
+    "cs-uri-query",
+    "cs(Cookie)",
+    "x-edge-result-type",
+    "x-edge-request-id",
+    "x-host-header",
+    "cs-protocol",
+    "cs-bytes",
+    "time-taken",
+]
+
+
+@dataclass
+class CloudFront:
+    """A CloudFront standard log: tab-separated, its columns named by a `#Fields:` line (the
+    documented order where the file has none)."""
+
+    columns: list[str] = field(default_factory=lambda: list(CLOUDFRONT_FIELDS))
+
+    def __call__(self, line: str) -> Record | None:
+        if line.startswith("#"):
+            return None
+        values = line.split("\t")
+        try:
+            index = {name: values[i] for i, name in enumerate(self.columns) if i < len(values)}
+            time = _iso(f"{index['date']}T{index['time']}+00:00")
+            taken = index.get("time-taken")
+            sent = index.get("sc-bytes")
+            duration = float(taken) * 1000 if taken not in (None, "-") else None
+            size = int(sent) if sent not in (None, "-") else None
+        except (KeyError, ValueError):
+            return None
+        if time is None:
+            return None
+        return Record(time, duration, size)
+
+    def header(self, line: str) -> bool:
+        """Takes a `#Fields:` line; True for any comment line."""
+        if line.startswith("#Fields:"):
+            self.columns = line[len("#Fields:") :].split()
+        return line.startswith("#")
+
+
+_REPORT = re.compile(
+    r"REPORT RequestId: \S+\s+Duration: ([\d.]+) ms\s+Billed Duration: ([\d.]+) ms\s+"
+    r"Memory Size: (\d+) MB\s+Max Memory Used: (\d+) MB(?:\s+Init Duration: ([\d.]+) ms)?"
+)
+_LEADING_TIME = re.compile(r"^\S*?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)")
+
+
+def report_record(message: str, time: float | None) -> Record | None:
+    match = _REPORT.search(message)
+    if match is None:
+        return None
+    init = match.group(5)
+    return Record(
+        time,
+        float(match.group(1)),
+        None,
+        int(match.group(3)),
+        int(match.group(4)),
+        float(init) if init else None,
+        float(match.group(2)),
+    )
+
+
+def parse_lambda_text(line: str) -> Record | None:
+    """A `REPORT` line of a function's CloudWatch Logs, as exported text: the time is the
+    ISO 8601 timestamp the export puts before it (none: the figures but no arrival)."""
+    if "REPORT RequestId:" not in line:
+        return None
+    leading = _LEADING_TIME.match(line)
+    time = _iso(leading.group(1)) if leading else None
+    return report_record(line, time)
+
+
+_EVENT = re.compile(r"\{[^{}]*\}")
+_TIMESTAMP = re.compile(r'"timestamp"\s*:\s*(\d+)')
+_MESSAGE = re.compile(r'^\s*"message"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+@dataclass
+class LambdaJson:
+    """The JSON `aws logs filter-log-events` prints, read a line at a time: compact (an event
+    on one line) or indented (a field a line, `timestamp` before `message`, as the CLI writes
+    them). Events that are not REPORT lines are skipped, not bad."""
+
+    timestamp: float | None = None
+
+    def __call__(self, line: str) -> Record | None:
+        if '"message"' not in line:
+            stamp = _TIMESTAMP.search(line)
+            if stamp:
+                self.timestamp = int(stamp.group(1)) / 1000
+            return None
+        if "REPORT RequestId:" not in line:
+            return None
+        events = _EVENT.findall(line)
+        if events:  # compact: whole events on the line
+            for text in events:
+                try:
+                    event = json.loads(text)
+                except ValueError:
+                    continue
+                message = event.get("message")
+                if isinstance(message, str) and "REPORT" in message:
+                    stamp = event.get("timestamp")
+                    time = stamp / 1000 if isinstance(stamp, int | float) else None
+                    return report_record(message, time)
+            return None
+        match = _MESSAGE.match(line)
+        if match is None:
+            return None
+        try:
+            message = json.loads(match.group(1))
+        except ValueError:
+            return None
+        return report_record(message, self.timestamp)
+
+
+@dataclass
+class Csv:
+    """A CSV file whose header names a `timestamp` column (ISO 8601 or Unix seconds) and,
+    optionally, `duration_ms` and `bytes`."""
+
+    columns: list[str]
+
+    def __call__(self, line: str) -> Record | None:
+        try:
+            values = next(csv.reader([line]))
+        except (csv.Error, StopIteration):
+            return None
+        if len(values) != len(self.columns):
+            return None
+        row = dict(zip(self.columns, values, strict=True))
+        stamp = row["timestamp"].strip()
+        try:
+            time = float(stamp) if re.fullmatch(r"\d+(\.\d+)?", stamp) else _iso(stamp)
+            duration = float(row["duration_ms"]) if row.get("duration_ms") else None
+            size = int(row["bytes"]) if row.get("bytes") else None
+        except ValueError:
+            return None
+        if time is None:
+            return None
+        return Record(time, duration, size)
+
+
+Parser = Callable[[str], Record | None]
+
+
+@dataclass(frozen=True)
+class LogFormat:
+    name: str  # as a comment in the written workload says it
+    parser: Parser
+    skips_other_lines: bool = False  # function logs hold other lines than REPORT: not bad
+
+
+def detect(sample: list[str]) -> LogFormat | None:
+    """The format of a log from its first non-empty lines, or None when it is none we read."""
+    lines = [line for line in sample if line.strip()]
+    if not lines:
+        return None
+    first = lines[0].lstrip()
+    json_like = first.startswith(("{", "["))
+    if json_like and any('"message"' in line or '"events"' in line for line in lines):
+        return LogFormat("AWS Lambda REPORT lines (filter-log-events JSON)", LambdaJson(), True)
+    if first.startswith("#Version") or first.startswith("#Fields"):
+        cloudfront = CloudFront()
+        for line in lines:
+            cloudfront.header(line)
+        return LogFormat("Amazon CloudFront standard log", _cloudfront_parser(cloudfront))
+    header = [name.strip() for name in next(csv.reader([first]), [])]
+    if "timestamp" in header and "," in first:
+        return LogFormat("CSV", _skip_first(Csv(header), first))
+    scores = {
+        "alb": sum(parse_alb(line) is not None for line in lines),
+        "lambda": sum(parse_lambda_text(line) is not None for line in lines),
+        "clf": sum(parse_clf(line) is not None for line in lines),
+        "cloudfront": sum(CloudFront()(line) is not None for line in lines),
+    }
+    best = max(scores, key=lambda name: scores[name])
+    if scores[best] == 0:
+        return None
+    return {
+        "alb": LogFormat("AWS Application Load Balancer access log", parse_alb),
+        "lambda": LogFormat(
+            "AWS Lambda REPORT lines (CloudWatch Logs text)", parse_lambda_text, True
+        ),
+        "clf": LogFormat("Common/Combined Log Format with request time", parse_clf),
+        "cloudfront": LogFormat("Amazon CloudFront standard log", _cloudfront_parser(CloudFront())),
+    }[best]
+
+
+# A header or comment line, neither a request nor a bad line (compared by identity).
+SKIP = Record(None)
+
+
+def _cloudfront_parser(cloudfront: CloudFront) -> Parser:
+    def parse(line: str) -> Record | None:
+        if cloudfront.header(line):
+            return SKIP
+        return cloudfront(line)
+
+    return parse
+
+
+def _skip_first(parse: Csv, header: str) -> Parser:
+    def parser(line: str) -> Record | None:
+        if line == header:
+            return SKIP
+        return parse(line)
+
+    return parser

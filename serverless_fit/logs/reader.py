@@ -1,0 +1,161 @@
+"""Reading request logs at scale: gzip or plain, a line at a time, the format detected from
+each file's first lines; bad lines counted and the first few kept, never an exception."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import itertools
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from serverless_fit.errors import InputError, Problem
+from serverless_fit.format.visible import one_line
+from serverless_fit.logs.formats import SKIP, LogFormat, Record, detect
+
+SAMPLE_LINES = 50  # lines the format is detected from
+BAD_LINES_SHOWN = 5
+PROGRESS_EVERY = 20_000  # lines between two progress reports
+GZIP_MAGIC = b"\x1f\x8b"
+
+FORMATS_ALLOWED = (
+    "Common or Combined Log Format with a request time last (nginx $request_time, Apache %D), "
+    "an ALB access log, a CloudFront standard log, Lambda REPORT lines (text or "
+    "filter-log-events JSON), or CSV with a timestamp column"
+)
+
+
+@dataclass(frozen=True)
+class BadLine:
+    file: str
+    line: int
+    text: str  # the start of the line, made visible
+
+
+@dataclass
+class LogSummary:
+    """What was read: formats, lines, records, bad lines."""
+
+    files: list[tuple[str, str]] = field(default_factory=list)  # (file, format name)
+    lines: int = 0
+    records: int = 0
+    bad: int = 0
+    bad_lines: list[BadLine] = field(default_factory=list)
+
+    def formats(self) -> list[str]:
+        return list(dict.fromkeys(name for _, name in self.files))
+
+
+def _open(path: Path) -> tuple[IO[bytes], IO[str]]:
+    """The raw file (for progress) and its text, uncompressed when it is gzip."""
+    raw = path.open("rb")
+    stream: IO[bytes] = raw
+    if raw.peek(2)[:2] == GZIP_MAGIC:
+        stream = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]  # a binary stream
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
+    return raw, text
+
+
+def _lines(text: IO[str]) -> Iterator[str]:
+    for line in text:
+        yield line.rstrip("\r\n")
+
+
+def read_logs(
+    paths: Iterable[Path],
+    take: Callable[[Record], None],
+    progress: Callable[[int], None] | None = None,
+) -> LogSummary:
+    """Every record of every log, given to `take`; InputError for a file that cannot be read,
+    is empty, or is in no format we know (each located), after reading all the others."""
+    summary = LogSummary()
+    problems: list[Problem] = []
+    done = 0  # raw bytes of the files already read, for progress
+    for path in paths:
+        name = str(path)
+        try:
+            raw, text = _open(path)
+        except OSError as error:
+            problems.append(Problem(name, None, None, None, f"cannot read it: {error.strerror}"))
+            continue
+        before = summary.records
+        try:
+            with raw, text:
+                lines = _lines(text)
+                sample = list(itertools.islice(lines, SAMPLE_LINES))
+                log_format = detect(sample)
+                if log_format is None:
+                    found = (
+                        "an empty file"
+                        if not any(s.strip() for s in sample)
+                        else (
+                            f"lines such as {one_line(next(s for s in sample if s.strip()))[:80]!r}"
+                        )
+                    )
+                    problems.append(
+                        Problem(name, 1, None, None, f"found {found}; allowed: {FORMATS_ALLOWED}")
+                    )
+                    continue
+                summary.files.append((name, log_format.name))
+                report = _reporter(progress, done, raw)
+                _read(itertools.chain(sample, lines), log_format, name, summary, take, report)
+                done += raw.tell()
+                if summary.records == before:
+                    found = f"found no request in this {log_format.name}"
+                    problems.append(Problem(name, None, None, None, found))
+        except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+            if summary.records == before:
+                problems.append(Problem(name, None, None, None, f"cannot read it: {error}"))
+                continue
+            # A truncated archive: what came before its end is measured, the end is a bad line.
+            summary.bad += 1
+            if len(summary.bad_lines) < BAD_LINES_SHOWN:
+                summary.bad_lines.append(BadLine(name, 0, f"the file ends early: {error}"))
+        except OSError as error:
+            detail = error.strerror or str(error)
+            problems.append(Problem(name, None, None, None, f"cannot read it: {detail}"))
+    if problems:
+        raise InputError(problems)
+    return summary
+
+
+def _reporter(
+    progress: Callable[[int], None] | None, done: int, raw: IO[bytes]
+) -> Callable[[], object]:
+    """Reports the bytes read so far, over every file, to `progress`."""
+    if progress is None:
+        return lambda: None
+    return lambda: progress(done + raw.tell())
+
+
+def _read(
+    lines: Iterable[str],
+    log_format: LogFormat,
+    name: str,
+    summary: LogSummary,
+    take: Callable[[Record], None],
+    report: Callable[[], object],
+) -> None:
+    parse = log_format.parser
+    for number, line in enumerate(lines, start=1):
+        if not number % PROGRESS_EVERY:
+            report()
+        if not line.strip():
+            continue
+        summary.lines += 1
+        record = parse(line)
+        if record is SKIP:
+            continue
+        if record is None:
+            if log_format.skips_other_lines:
+                continue
+            summary.bad += 1
+            if len(summary.bad_lines) < BAD_LINES_SHOWN:
+                summary.bad_lines.append(BadLine(name, number, one_line(line)[:120]))
+            continue
+        summary.records += 1
+        take(record)
+    report()
