@@ -1,0 +1,223 @@
+"""`measure`: each documented log format read, figures from generated logs against the truth
+they were generated from, bad lines counted, bad files refused, the sketch's error bound."""
+
+from __future__ import annotations
+
+import gzip
+import math
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from serverless_fit.logs.figures import Figures, Measurement
+from serverless_fit.logs.quantiles import RELATIVE_ERROR, Quantiles
+from serverless_fit.logs.reader import LogSummary, read_logs
+from tests import logs
+from tests.conftest import ROOT
+from tests.test_cli import run
+
+DOCUMENTED = ROOT / "tests" / "data" / "logs"
+
+
+def measured(*paths: Path) -> tuple[Figures, LogSummary]:
+    measurement = Measurement()
+    summary = read_logs(paths, measurement.add)
+    return measurement.figures(), summary
+
+
+@pytest.mark.parametrize(
+    "name,format_name,records,duration_max,payload_max",
+    [
+        # The examples of each provider's documentation page, as they print them.
+        ("alb-documented.log", "AWS Application Load Balancer access log", 3, 171, 366),
+        ("cloudfront-documented.log", "Amazon CloudFront standard log", 3, 1, 392),
+        ("nginx-documented.log", "Common/Combined Log Format with request time", 2, 250, 2326),
+        ("apache-documented.log", "Common/Combined Log Format with request time", 2, 123.456, 2326),
+        ("lambda-documented.log", "AWS Lambda REPORT lines (CloudWatch Logs text)", 2, 12.34, None),
+    ],
+)
+def test_each_documented_format_is_detected_and_read(
+    name: str, format_name: str, records: int, duration_max: float, payload_max: int | None
+) -> None:
+    figures, summary = measured(DOCUMENTED / name)
+    assert summary.formats() == [format_name] and summary.bad == 0
+    assert summary.records == records
+    assert figures.duration is not None
+    assert figures.duration.maximum == pytest.approx(duration_max)
+    if payload_max is None:
+        assert figures.payload is None
+    else:
+        assert figures.payload is not None and figures.payload.maximum == payload_max
+
+
+def test_documented_lambda_lines_give_memory_and_the_cold_start() -> None:
+    figures, _ = measured(DOCUMENTED / "lambda-documented.log")
+    assert figures.memory_size_mb == 128 and figures.invocations == 2
+    assert figures.cold_starts == 1 and figures.init is not None
+    assert figures.init.p50 == 194.61
+
+
+def test_alb_arrival_is_the_request_creation_time() -> None:
+    figures, _ = measured(DOCUMENTED / "alb-documented.log")
+    # request_creation_time 22:22:48.364, not the response's 22:23:00.186641
+    assert figures.first == pytest.approx(1530570168.364)
+
+
+def test_a_diurnal_api_in_nginx_format(tmp_path: Path) -> None:
+    truth = logs.diurnal_nginx(tmp_path / "access.log.gz", days=2)
+    figures, summary = measured(tmp_path / "access.log.gz")
+    traffic = figures.traffic
+    assert traffic is not None and summary.records == len(truth.arrivals)
+    # the log's times are whole seconds
+    first, last = math.floor(min(truth.arrivals)), math.floor(max(truth.arrivals))
+    assert traffic.average_per_second == pytest.approx((len(truth.arrivals) - 1) / (last - first))
+    assert truth.rate() == pytest.approx(2.25, rel=0.02)  # 12 h at 4/s, 12 h at 0.5/s
+    assert traffic.pattern == "steady" and traffic.interval is None
+    assert traffic.active_hours_per_day == 24
+    day, night = traffic.profile[12], traffic.profile[2]
+    assert day / night == pytest.approx(8, rel=0.1)  # 4/s against 0.5/s
+    assert sum(traffic.profile) == pytest.approx(1)
+    assert figures.duration is not None and figures.duration.exact
+    assert figures.duration.p50 == pytest.approx(logs.nearest_rank(truth.durations, 0.5))
+    assert figures.duration.p99 == pytest.approx(logs.nearest_rank(truth.durations, 0.99))
+    assert figures.payload is not None and figures.payload.maximum == max(truth.sizes)
+
+
+def test_a_periodic_job_in_csv(tmp_path: Path) -> None:
+    truth = logs.periodic_csv(tmp_path / "job.csv")
+    figures, _ = measured(tmp_path / "job.csv")
+    traffic = figures.traffic
+    assert traffic is not None and traffic.pattern == "periodic"
+    assert traffic.interval is not None and abs(traffic.interval - 900) <= 3
+    assert figures.duration is not None
+    assert figures.duration.maximum == max(truth.durations)
+
+
+def test_a_spiky_burst_in_alb_logs(tmp_path: Path) -> None:
+    truth = logs.spiky_alb(tmp_path / "alb.log")
+    figures, _ = measured(tmp_path / "alb.log")
+    traffic = figures.traffic
+    assert traffic is not None and traffic.pattern == "spiky"
+    seconds: dict[int, int] = {}
+    for moment in truth.arrivals:
+        seconds[math.floor(moment)] = seconds.get(math.floor(moment), 0) + 1
+    assert traffic.peak_second == max(seconds.values())
+    minutes: dict[int, int] = {}
+    for moment in truth.arrivals:
+        minutes[math.floor(moment) // 60] = minutes.get(math.floor(moment) // 60, 0) + 1
+    assert traffic.peak_minute == max(minutes.values())
+    assert traffic.peak_minute / 60 > 4 * traffic.average_per_second
+
+
+def test_an_existing_java_function_with_cold_starts(tmp_path: Path) -> None:
+    truth = logs.java_lambda_json(tmp_path / "events.json", count=2000, cold_every=20)
+    figures, summary = measured(tmp_path / "events.json")
+    assert summary.formats() == ["AWS Lambda REPORT lines (filter-log-events JSON)"]
+    assert figures.invocations == 2000 and figures.cold_starts == len(truth.inits) == 100
+    assert figures.init is not None
+    assert figures.init.p50 == logs.nearest_rank(truth.inits, 0.5)
+    assert figures.init.p99 == logs.nearest_rank(truth.inits, 0.99)
+    assert figures.memory_size_mb == 1024
+    assert figures.traffic is not None
+    assert figures.traffic.average_per_second == pytest.approx(1 / 30)
+
+
+def test_files_from_several_nodes_in_any_order(tmp_path: Path) -> None:
+    """Two load-balancer nodes' logs given latest first: the same figures as one file."""
+    truth = logs.spiky_alb(tmp_path / "all.log")
+    lines = (tmp_path / "all.log").read_text().splitlines()
+    (tmp_path / "b.log").write_text("\n".join(lines[1::2]) + "\n")
+    (tmp_path / "a.log").write_text("\n".join(lines[0::2]) + "\n")
+    whole, _ = measured(tmp_path / "all.log")
+    split, summary = measured(tmp_path / "b.log", tmp_path / "a.log")
+    assert summary.records == len(truth.arrivals)
+    assert split.traffic == whole.traffic
+
+
+def test_bad_lines_are_counted_and_shown_with_their_numbers(tmp_path: Path) -> None:
+    logs.diurnal_nginx(tmp_path / "access.log.gz", days=1)
+    with gzip.open(tmp_path / "access.log.gz", "rt") as source:
+        lines = source.read().splitlines()
+    lines[9] = "not a log line"
+    lines[19] = lines[19][:30]  # truncated
+    lines.insert(50, "\x00\x01binary")
+    (tmp_path / "corrupt.log").write_text("\n".join(lines) + "\n")
+    out_file = tmp_path / "w.yaml"
+    code, out, err = run("measure", str(tmp_path / "corrupt.log"), "-o", str(out_file))
+    assert code == 0, err
+    assert f"{tmp_path / 'corrupt.log'}:10: skipped: not a log line" in err
+    assert f"{tmp_path / 'corrupt.log'}:20: skipped: " in err
+    assert "(3 bad lines)" in err and "Traceback" not in err
+    assert "# Bad lines skipped: 3" in out_file.read_text()
+
+
+def test_the_written_workload_is_valid_commented_and_assessable(tmp_path: Path) -> None:
+    logs.diurnal_nginx(tmp_path / "access.log.gz", days=2)
+    target = tmp_path / "orders.yaml"
+    code, _, err = run(
+        "measure", str(tmp_path / "access.log.gz"), "-o", str(target),
+        "--name", "orders", "--archetype", "api",
+    )  # fmt: skip
+    assert code == 0, err
+    text = target.read_text()
+    data = yaml.safe_load(text)
+    assert data["name"] == "orders" and data["archetype"] == "api"
+    assert data["traffic"]["pattern"] == "steady" and len(data["traffic"]["profile"]) == 24
+    assert data["duration"]["typical"].endswith("ms")
+    assert "# Measured by serverless-fit measure from" in text
+    assert "Common/Combined Log Format with request time" in text
+    assert "  average: 2.2" in text and "# (requests - 1) / logged period" in text
+    assert run("assess", str(target))[0] == 0
+
+
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        (b"", "found an empty file"),
+        (b"hello world\nthis is not a log\n", "found lines such as 'hello world'; allowed: "),
+        (b"\x1f\x8b\x08\x00broken", "cannot read it"),
+    ],
+)
+def test_a_file_that_is_no_log_is_exit_2(tmp_path: Path, content: bytes, expected: str) -> None:
+    path = tmp_path / "input.log"
+    path.write_bytes(content)
+    code, out, err = run("measure", str(path), "-o", str(tmp_path / "w.yaml"))
+    assert code == 2 and out == "" and not (tmp_path / "w.yaml").exists()
+    assert err.startswith(str(path)) and expected in err and "Traceback" not in err
+
+
+def test_a_missing_log_is_exit_2(tmp_path: Path) -> None:
+    code, _, err = run("measure", str(tmp_path / "nope.log"))
+    assert code == 2 and "cannot read it: No such file or directory" in err
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.floats(min_value=0.001, max_value=1e7, allow_nan=False), min_size=1, max_size=400
+    ),
+    st.sampled_from([0.01, 0.25, 0.5, 0.9, 0.99, 0.999]),
+)
+def test_the_sketch_is_within_its_stated_error(values: list[float], share: float) -> None:
+    sketch = Quantiles(exact_limit=8)  # forced onto the sketch past eight values
+    for value in values:
+        sketch.add(value)
+    exact = logs.nearest_rank(values, share)
+    assert sketch.exact is (len(values) <= 8)
+    assert abs(sketch.quantile(share) - exact) <= RELATIVE_ERROR * exact * (1 + 1e-9)
+
+
+def test_exact_while_the_values_fit() -> None:
+    rng = random.Random(5)
+    values = [rng.lognormvariate(3, 1) for _ in range(5000)]
+    exact = Quantiles()
+    for value in values:
+        exact.add(value)
+    assert exact.exact and exact.quantiles(0.5, 0.99) == (
+        logs.nearest_rank(values, 0.5),
+        logs.nearest_rank(values, 0.99),
+    )
