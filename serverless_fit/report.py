@@ -150,8 +150,8 @@ class Latency:
     p95: float
     p99: float
     peak_concurrency: float
-    throttled_share: float  # of the requests of the worst burst (or busiest hour)
-    method: str  # periodic, exact or aggregated
+    throttled_share: float  # of the worst burst (or busiest hour); replayed: of all requests
+    method: str  # periodic, exact, aggregated, or replay (a log's own arrivals, --trace)
     run: float  # a warm run (duration.typical, times the batch)
     startup_p50: float  # a new instance's start-up, with the package allowance
     startup_p99: float
@@ -199,6 +199,7 @@ class Result:
     latency: Latency | None = None
     failures: tuple[str, ...] = ()  # why this result fails the CI thresholds, if it does
     evaluations: tuple[Evaluation, ...] = ()  # every rule's outcome, when asked for
+    measured: str | None = None  # what a replayed trace measured, over which period
 
     @property
     def active(self) -> tuple[Finding, ...]:
@@ -417,6 +418,8 @@ def json_fields(value: Any) -> dict[str, Any]:
         }
         if not value.evaluations:
             del data["evaluations"]  # present only with --verbose
+        if value.measured is None:
+            del data["measured"]  # present only with --trace
         return data
     if kind is Cost and not value.curve:
         data = dict(vars(value))

@@ -77,7 +77,7 @@ def test_poisson_arrivals_to_one_instance_match_the_closed_form() -> None:
     while t < 2_000_000:
         arrivals.append(t)
         t += rng.expovariate(rate)
-    cold, throttled, _, _ = run_exact(arrivals, lambda: 0.05, lambda: 0.29, model, t)
+    cold, throttled, _, _ = run_exact(arrivals, lambda _: 0.05, lambda _: 0.29, model, t)
     share = cold / len(arrivals)
     sigma = math.sqrt(expected * (1 - expected) / len(arrivals))
     assert throttled == 0
@@ -174,8 +174,8 @@ def test_cold_share_and_instances_agree_with_simfaas(
     model = PlatformModel(keep_alive=keep, init_p50=cold - warm, init_p99=cold - warm)
     count, _, _, hourly = run_exact(
         arrivals,
-        lambda: rng.expovariate(1 / warm),
-        lambda: rng.expovariate(1 / cold),
+        lambda _: rng.expovariate(1 / warm),
+        lambda _: rng.expovariate(1 / cold),
         model,
         horizon,
     )

@@ -6,9 +6,12 @@ import datetime as dt
 import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from serverless_fit.model.trace import Trace
 
 from serverless_fit.commands.common import (
     EXIT_INPUT,
@@ -54,6 +57,20 @@ def _share(option: str, text: str | None) -> float | None:
         return parse_percent(text)
     except UnitError as error:
         fail([usage_problem(option, f"found {text!r}; allowed: {error.allowed}")])
+
+
+def _trace(paths: tuple[Path, ...]) -> Trace:
+    from serverless_fit.errors import InputError
+    from serverless_fit.logs.figures import SpanError
+    from serverless_fit.logs.replaytrace import load_trace
+
+    try:
+        return load_trace(paths)
+    except InputError as error:
+        fail(error.problems)
+    except SpanError:
+        message = "found a log spanning more than 400 days; allowed: at most 400 days at once"
+        fail([usage_problem(str(paths[0]), message, "--trace")])
 
 
 # The formats with a portfolio summary; plain text shows the terminal's, without colour.
@@ -148,6 +165,15 @@ def _summary_format(name: str) -> str:
     help="Search for the field values that would clear each blocker and risk (default: yes).",
 )
 @click.option(
+    "--trace",
+    "traces",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="LOG",
+    help="Replay this request log (any format `measure` reads; repeatable) for one workload: "
+    "its traffic and durations measured, its real arrivals fed to the cold-start simulation.",
+)
+@click.option(
     "--summary",
     "summary_only",
     is_flag=True,
@@ -176,6 +202,7 @@ def assess(
     fail_scope: str | None,
     verbose: bool,
     counterfactuals: bool | None,
+    traces: tuple[Path, ...],
     summary_only: bool,
     width: int | None,
     **options: Any,
@@ -216,6 +243,7 @@ def assess(
         name = _summary_format(name)
     extras = also_outputs(also)
     names = {name, *(extra for extra, _ in extras)}
+    trace = _trace(traces) if traces else None
     report = run_batch(
         loaded,
         paths,
@@ -228,12 +256,16 @@ def assess(
         follow_symlinks,
         limits=input_limits(loaded, options),
         emit=emitter(name, output, width, extras, summary_only),
+        trace=trace,
         output=output,
         gate=gate,
         verbose=verbose,
         counterfactuals=search is not False and bool(names & SHOWS_COUNTERFACTUALS),
         cost_curves="html" in names,
-        other_inputs={"--baseline": (Path(baseline_file),)} if baseline_file else {},
+        other_inputs={
+            **({"--baseline": (Path(baseline_file),)} if baseline_file else {}),
+            **({"--trace": traces} if traces else {}),
+        },
         extra_outputs=tuple(path for _, path in extras),
     )
     for problem in report.errors:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from serverless_fit.format.config import LoadedConfig
     from serverless_fit.format.limits import InputLimits
     from serverless_fit.model.bills import CostSettings
+    from serverless_fit.model.trace import Trace
     from serverless_fit.pipeline.gate import Gate
     from serverless_fit.report import RenderOptions, ReportStream
 
@@ -317,6 +318,7 @@ def run_batch(
     cost_curves: bool = False,
     other_inputs: dict[str, tuple[Path, ...]] | None = None,
     extra_outputs: tuple[Path, ...] = (),
+    trace: Trace | None = None,
 ) -> ReportStream:
     """Find the files, assess them (in parallel when it pays) while `emit` writes the report,
     and return the report, read to the end: its summary and errors are then final."""
@@ -331,6 +333,9 @@ def run_batch(
     if not files and not problems:
         message = "found no *.yaml or *.yml workload files; allowed: files, folders or globs"
         fail([usage_problem(" ".join(paths), message)])
+    if trace is not None and len(files) != 1:
+        message = f"found {len(files)} workload files; allowed: one workload with --trace"
+        fail([usage_problem(" ".join(paths), message, "--trace")])
     packs = rule_packs_of(loaded, rule_packs)
     for written in (*([output] if output is not None else []), *extra_outputs):
         _refuse_replacing_an_input(written, files, loaded, packs, other_inputs or {})
@@ -342,6 +347,7 @@ def run_batch(
         verbose=verbose,
         limits=limits,
         cost_curves=cost_curves,
+        trace=trace,
     )
     workers = jobs or values.jobs or default_jobs()
     from serverless_fit.pipeline.gate import judge

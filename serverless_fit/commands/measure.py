@@ -28,6 +28,14 @@ def _archetypes() -> list[str]:
     default=None,
     help="Write the workload file here (atomically) instead of standard output.",
 )
+@click.option(
+    "--update",
+    "update_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the measured fields into this workload file, keeping its other fields and "
+    "comments (in place, or to --output).",
+)
 @click.option("--name", default=None, help="Workload name (default: from the first log's name).")
 @click.option(
     "--archetype",
@@ -36,7 +44,11 @@ def _archetypes() -> list[str]:
     help="Archetype, which no log gives (default: other, with a comment to set it).",
 )
 def measure(
-    logs: tuple[Path, ...], output: Path | None, name: str | None, archetype: str | None
+    logs: tuple[Path, ...],
+    output: Path | None,
+    update_file: Path | None,
+    name: str | None,
+    archetype: str | None,
 ) -> None:
     """Measure traffic, durations, payloads, memory and cold starts from request logs, and
     write a workload file whose every measured field says where it came from.
@@ -49,13 +61,20 @@ def measure(
     Examples:
       serverless-fit measure access.log.gz -o checkout.yaml --name checkout --archetype api
       serverless-fit measure alb/*.log.gz --name orders
+      serverless-fit measure function-logs.json --update services/orders.yaml
     """
     from serverless_fit.errors import InputError
     from serverless_fit.format.loader import load_text
     from serverless_fit.logs.figures import Measurement, SpanError
     from serverless_fit.logs.reader import read_logs
-    from serverless_fit.logs.workloadtext import workload_text
+    from serverless_fit.logs.update import updated_text
+    from serverless_fit.logs.workloadtext import header, measurements, workload_text
 
+    if update_file is not None and (name or archetype):
+        option = "--name" if name else "--archetype"
+        message = "found with --update; allowed: one of them (the updated file keeps its own)"
+        fail([usage_problem(option, message)])
+    original = _read_workload(update_file) if update_file is not None else None
     workload_name = name or _name_from(logs[0])
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", workload_name):
         allowed = "letters, digits, '-', '_' and '.'"
@@ -75,8 +94,13 @@ def measure(
         click.echo(f"{where}: skipped: {bad.text}", err=True)
     if summary.bad > len(summary.bad_lines):
         click.echo(f"... and {summary.bad - len(summary.bad_lines):,} more bad lines", err=True)
-    text = workload_text(figures, summary, workload_name, archetype)
     try:
+        if update_file is not None and original is not None:
+            found, top = measurements(figures), header(figures, summary)
+            text = updated_text(original, str(update_file), found, top)
+            output = output or update_file
+        else:
+            text = workload_text(figures, summary, workload_name, archetype)
         load_text(text, str(output or "measured workload"))  # what is written always loads
     except InputError as error:
         fail(error.problems)
@@ -87,6 +111,24 @@ def measure(
         err=True,
     )
     sys.exit(EXIT_OK)
+
+
+def _read_workload(path: Path) -> str:
+    """The text of the workload file to update; it must load as a workload now."""
+    from serverless_fit.errors import InputError
+    from serverless_fit.format.loader import load_text
+    from serverless_fit.format.yamlsource import SourceError, decode
+
+    try:
+        text = decode(path.read_bytes(), str(path))
+        load_text(text, str(path))
+    except OSError as error:
+        fail([usage_problem(str(path), f"cannot read it: {error.strerror}", "--update")])
+    except SourceError as error:
+        fail([error.problem])
+    except InputError as error:
+        fail(error.problems)
+    return text
 
 
 def _name_from(path: Path) -> str:

@@ -31,6 +31,7 @@ from serverless_fit.model.serverless import (
     provisioned_cost,
     serverless_bill,
 )
+from serverless_fit.model.trace import Trace
 from serverless_fit.model.traffic import day_shape
 from serverless_fit.report import break_even_words
 
@@ -196,7 +197,8 @@ class Facts:
 
 
 class _Collector:
-    def __init__(self) -> None:
+    def __init__(self, trace: Trace | None = None) -> None:
+        self.trace = trace  # real arrivals to replay instead of drawn ones
         self.values: dict[str, FactValue] = {}
         self.missing: dict[str, tuple[str, ...]] = {}
         self.sources: dict[str, tuple[str, ...]] = {}
@@ -295,11 +297,13 @@ def derive_facts(
     with_break_even: bool = True,
     curve_points: int = 0,
     reads: tuple[str, ...] | None = None,
+    trace: Trace | None = None,
 ) -> Facts:
     """Every fact about the workload on the platform. Searches that evaluate one rule many
     times name the facts it `reads`, and leave out the derived groups, the cost estimate or
-    its break-even search that it does not read."""
-    out = _Collector()
+    its break-even search that it does not read. A `trace` is replayed by the latency
+    simulation in place of the arrivals the traffic fields describe."""
+    out = _Collector(trace)
     only = None if reads is None else frozenset(reads)
     _workload_facts(workload, out, reads)
     for key, value in (workload.labels or {}).items():
@@ -493,7 +497,7 @@ def _latency_facts(workload: Workload, platform: Platform, out: _Collector) -> N
     out.put("derived.cold_request_latency", cold, ("runtime", "duration.typical"))
     modelled = None
     if workload.traffic is not None and workload.traffic.average is not None:
-        modelled = latency(platform, _inputs(workload, platform, out), package)
+        modelled = latency(platform, _inputs(workload, platform, out), package, out.trace)
     out.latency = modelled
     result = modelled.simulation if modelled else None
     share = (

@@ -8,7 +8,8 @@ from serverless_fit.data.catalog import Platform
 from serverless_fit.format.units import Size
 from serverless_fit.model.inputs import MIB, CostInputs
 from serverless_fit.model.serverless import batching, instance_concurrency
-from serverless_fit.model.simulation import PlatformModel, Simulation, simulate
+from serverless_fit.model.simulation import PlatformModel, Simulation, replay, simulate
+from serverless_fit.model.trace import Trace
 
 
 @dataclass(frozen=True)
@@ -67,15 +68,21 @@ def platform_model(platform: Platform, inputs: CostInputs, start: Startup) -> Pl
     )
 
 
-def latency(platform: Platform, inputs: CostInputs, package: Size | None) -> LatencyModel | None:
+def latency(
+    platform: Platform, inputs: CostInputs, package: Size | None, trace: Trace | None = None
+) -> LatencyModel | None:
     """Simulate the workload on the platform; None without a typical run time or for a static
-    site (served from a CDN, with no instances to start)."""
+    site (served from a CDN, with no instances to start). A trace's own arrivals and runs are
+    replayed, one invocation each, in place of the day the traffic fields describe."""
     if inputs.duration is None or inputs.static_site or inputs.shape is None:
         return None
     start = startup(platform, inputs.runtime, package)
+    model = platform_model(platform, inputs, start)
+    if trace is not None and len(trace.arrivals):
+        result = replay(trace.arrivals, trace.run_times(inputs.duration.seconds), model)
+        return LatencyModel(result, platform.cold_start.idle_reclaim is not None, 1, start)
     batch, _ = batching(platform, inputs)
     day = inputs.shape if batch == 1 else inputs.shape.scaled(1.0 / batch)
-    model = platform_model(platform, inputs, start)
     result = simulate(day, inputs.duration.seconds * batch, model)
     published = platform.cold_start.idle_reclaim is not None
     return LatencyModel(result, published, batch, start)

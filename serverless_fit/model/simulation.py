@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
@@ -207,14 +207,16 @@ class _Instance:
 
 
 def run_exact(
-    arrivals: list[float],
-    warm_run: Callable[[], float],
-    cold_run: Callable[[], float],
+    arrivals: Sequence[float],
+    warm_run: Callable[[int], float],
+    cold_run: Callable[[int], float],
     model: PlatformModel,
     horizon: float,
 ) -> tuple[int, int, int, list[float]]:
     """Route each arrival to a kept-warm instance with room, else to the newest instance with
     room, else start one (cold) if the scale-out rate and the quota allow, else throttle it.
+    `warm_run(i)` and `cold_run(i)` give the seconds arrival i takes, warm or cold; each is
+    called once for an arrival served, never for one throttled.
     Returns (cold, throttled, peak in flight, instance-seconds in each hour of the day)."""
     if model.per_instance == 1 and model.warm_minimum == 0:
         return _run_single(arrivals, warm_run, cold_run, model, horizon)
@@ -227,7 +229,7 @@ def run_exact(
     refill = (step or 0) / model.scale_window
     last_time = 0.0
     cold = throttled = peak = 0
-    for time in arrivals:
+    for index, time in enumerate(arrivals):
         if step is not None:
             tokens = min(float(step), tokens + (time - last_time) * refill)
         last_time = time
@@ -246,7 +248,7 @@ def run_exact(
         if chosen is None:
             chosen = next((i for i in reversed(alive) if len(i.busy) < per), None)
         if chosen is not None:
-            end = time + warm_run()
+            end = time + warm_run(index)
             chosen.busy.append(end)
             chosen.idle_since = max(chosen.idle_since, end)
             peak = max(peak, in_flight + 1)
@@ -261,7 +263,7 @@ def run_exact(
                 continue
             tokens -= 1.0
         cold += 1
-        end = time + cold_run()
+        end = time + cold_run(index)
         alive.append(_Instance(time, [end], end))
         peak = max(peak, in_flight + 1)
     for instance in alive:
@@ -270,9 +272,9 @@ def run_exact(
 
 
 def _run_single(
-    arrivals: list[float],
-    warm_run: Callable[[], float],
-    cold_run: Callable[[], float],
+    arrivals: Sequence[float],
+    warm_run: Callable[[int], float],
+    cold_run: Callable[[int], float],
     model: PlatformModel,
     horizon: float,
 ) -> tuple[int, int, int, list[float]]:
@@ -289,7 +291,7 @@ def _run_single(
     refill = (step or 0) / model.scale_window
     last_time = 0.0
     cold = throttled = peak = 0
-    for time in arrivals:
+    for index, time in enumerate(arrivals):
         if step is not None:
             tokens = min(float(step), tokens + (time - last_time) * refill)
             last_time = time
@@ -312,7 +314,7 @@ def _run_single(
             else:
                 busy += 1
         if chosen >= 0:
-            free_at[chosen] = time + warm_run()
+            free_at[chosen] = time + warm_run(index)
             peak = max(peak, busy + 1)
             continue
         if (quota is not None and busy >= quota) or (step is not None and tokens < 1.0):
@@ -322,7 +324,7 @@ def _run_single(
             tokens -= 1.0
         cold += 1
         created.append(time)
-        free_at.append(time + cold_run())
+        free_at.append(time + cold_run(index))
         peak = max(peak, busy + 1)
     for born, free in zip(created, free_at, strict=True):
         _spread(hourly, born, min(horizon, free + keep))
@@ -376,12 +378,12 @@ def _exact(day: DayShape, service: float, model: PlatformModel, daily: float) ->
     sigma = model.init_sigma
     mu = math.log(model.init_p50) if model.init_p50 > 0 else 0.0
 
-    def cold_run() -> float:
+    def cold_run(_: int) -> float:
         init = math.exp(rng.gauss(mu, sigma)) if sigma and model.init_p50 > 0 else model.init_p50
         return init + service
 
     horizon = days * SECONDS_PER_DAY
-    cold, throttled, peak, hourly = run_exact(arrivals, lambda: service, cold_run, model, horizon)
+    cold, throttled, peak, hourly = run_exact(arrivals, lambda _: service, cold_run, model, horizon)
     served = len(arrivals) - throttled
     share = cold / served if served else 0.0
     instances = [seconds / (days * SECONDS_PER_HOUR) + model.warm_minimum for seconds in hourly]
@@ -597,3 +599,56 @@ def _aggregated(day: DayShape, service: float, model: PlatformModel) -> Simulati
     share = cold / arrivals if arrivals > 0 else 0.0
     hourly = [value / SECONDS_PER_HOUR for value in instances]
     return _finish(day, service, model, share, peak, worst, by_rate, hourly, "aggregated")
+
+
+# Replay: a log's own arrivals ----------------------------------------------------------------
+
+
+def replay(arrivals: Sequence[float], runs: Sequence[float], model: PlatformModel) -> Simulation:
+    """A trace replayed (README, "Replaying a trace"): its arrivals, in seconds from midnight
+    UTC of its first day and in order, each taking its own logged run (seconds), routed as
+    the exact method routes drawn ones. Start-ups are drawn from the profile's log-normal with
+    the fixed seed; the percentiles are the requests' own latencies (nearest rank)."""
+    rng = random.Random(SEED)
+    sigma = model.init_sigma
+    mu = math.log(model.init_p50) if model.init_p50 > 0 else 0.0
+    latencies: list[float] = []
+
+    def warm_run(index: int) -> float:
+        latencies.append(runs[index])
+        return runs[index]
+
+    def cold_run(index: int) -> float:
+        init = math.exp(rng.gauss(mu, sigma)) if sigma and model.init_p50 > 0 else model.init_p50
+        latencies.append(init + runs[index])
+        return init + runs[index]
+
+    days = max(1, math.ceil(max(arrivals, default=0.0) / SECONDS_PER_DAY))
+    horizon = days * SECONDS_PER_DAY
+    cold, throttled, peak, hourly = run_exact(arrivals, warm_run, cold_run, model, horizon)
+    served = len(arrivals) - throttled
+    latencies.sort()
+
+    def rank(share: float) -> float:
+        if not latencies:
+            return 0.0
+        return latencies[max(1, math.ceil(share * len(latencies))) - 1]
+
+    ordered = sorted(runs)
+    typical = ordered[len(ordered) // 2] if ordered else 0.0
+    instances = [seconds / (days * SECONDS_PER_HOUR) + model.warm_minimum for seconds in hourly]
+    return Simulation(
+        cold_start_share=cold / served if served else 0.0,
+        p50=rank(0.50),
+        p95=rank(0.95),
+        p99=rank(0.99),
+        peak_concurrency=float(peak),
+        throttled_share=throttled / len(arrivals) if arrivals else 0.0,
+        throttled_by_rate=model.quota is None or peak < model.quota * model.per_instance,
+        instances_by_hour=tuple(round(value, 6) for value in instances),
+        method="replay",
+        arrivals=len(arrivals),
+        service=typical,
+        init_p50=model.init_p50,
+        init_p99=model.init_p99,
+    )

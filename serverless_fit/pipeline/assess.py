@@ -19,6 +19,7 @@ from serverless_fit.format.workload import Workload
 from serverless_fit.model.bills import DEFAULT_SETTINGS, CostEstimate, CostSettings
 from serverless_fit.model.facts import FACT_KINDS, Facts, derive_facts, format_fact, served_by
 from serverless_fit.model.latency import LatencyModel
+from serverless_fit.model.trace import InconsistentTrace, Trace, with_measured
 from serverless_fit.report import (
     AlwaysOnCost,
     BreakEven,
@@ -55,6 +56,7 @@ class Options:
     verbose: bool = False  # record why every rule fired or did not
     limits: InputLimits = DEFAULT_LIMITS
     cost_curves: bool = False  # price a range of rates for charts (the HTML report)
+    trace: Trace | None = None  # real traffic to replay (`--trace`): one workload only
 
 
 def resolve_targets(names: Sequence[str]) -> None:
@@ -81,9 +83,12 @@ def assess_workload(
     with_counterfactuals: bool = True,
     verbose: bool = False,
     curve_points: int = 0,
+    trace: Trace | None = None,
 ) -> Result:
     workload = loaded.workload
-    facts = derive_facts(workload, platform, settings=settings, curve_points=curve_points)
+    facts = derive_facts(
+        workload, platform, settings=settings, curve_points=curve_points, trace=trace
+    )
     findings: list[Finding] = []
     not_assessed: list[NotAssessed] = []
     evaluations: list[Evaluation] = []
@@ -133,6 +138,7 @@ def assess_workload(
         description=one_line(workload.description) if workload.description else None,
         cold_start_p99=_text(facts, "target.cold_start.p99"),
         latency=_latency(facts.latency, workload),
+        measured=trace.note if trace is not None else None,
     )
 
 
@@ -353,6 +359,11 @@ def _assess_file(
         loaded = load_file(path, {rule.id for rule in rules}, options.limits)
     except InputError as error:
         return FileOutcome(file, (), tuple(error.problems))
+    if options.trace is not None:
+        try:
+            loaded = [_traced(loaded, options.trace, file)]
+        except InputError as error:
+            return FileOutcome(file, (), tuple(error.problems))
     workloads: list[WorkloadOutcome] = []
     for item in loaded:
         assessed = [
@@ -365,6 +376,7 @@ def _assess_file(
                 with_counterfactuals=options.counterfactuals,
                 verbose=options.verbose,
                 curve_points=CURVE_POINTS if options.cost_curves else 0,
+                trace=options.trace,
             )
             for platform in targets_for(item.workload, options.targets)
         ]
@@ -372,6 +384,24 @@ def _assess_file(
         results = tuple(dataclasses.replace(r, best_fit=r is best) for r in assessed)
         workloads.append(WorkloadOutcome(item.workload.name, item.lines.get("name"), results))
     return FileOutcome(file, tuple(workloads), ())
+
+
+def _traced(loaded: list[LoadedWorkload], trace: Trace, file: str) -> LoadedWorkload:
+    """The one workload of the file, its traffic and durations as the trace measured them."""
+    if len(loaded) != 1:
+        message = f"found {len(loaded)} workloads; allowed: one workload with --trace"
+        raise InputError([Problem(file, None, None, "--trace", message)])
+    item = loaded[0]
+    try:
+        workload = with_measured(item.workload, trace.measured)
+    except InconsistentTrace as error:
+        raise InputError(
+            [
+                Problem(file, item.lines.get(field), None, field, f"with --trace: {message}")
+                for field, message in error.problems
+            ]
+        ) from None
+    return dataclasses.replace(item, workload=workload)
 
 
 def rule_info(rule: Rule) -> RuleInfo:

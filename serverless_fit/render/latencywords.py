@@ -32,7 +32,11 @@ def latency_text(latency: Latency) -> str:
         f"{cold}, start-up {_ms(latency.startup_p50)} at p50",
         f"up to {latency.peak_concurrency:,.0f} in flight",
     ]
+    replayed = latency.method == "replay"
     if latency.throttled_share > 0:
-        parts.append(f"{_share(latency.throttled_share)} of the worst burst throttled")
+        of = "the logged requests" if replayed else "the worst burst"
+        parts.append(f"{_share(latency.throttled_share)} of {of} throttled")
+    if replayed:
+        return f"{'; '.join(parts)} (replayed from the log's own arrivals)"
     batch = f", batches of {latency.batch}" if latency.batch > 1 else ""
     return f"{'; '.join(parts)} (simulated, {latency.method}{batch})"

@@ -206,9 +206,11 @@ def _portfolio(summary: Portfolio) -> list[str]:
 
 def _details(result: Result) -> list[str]:
     shown = [f for f in result.active if f.severity in ("blocker", "risk")][:TOP_FINDINGS]
-    if not shown and not result.failures:
+    if not shown and not result.failures and not result.measured:
         return []
     out = [f"### {escape(result.workload)} on {result.target_name} ({code_span(result.file)})", ""]
+    if result.measured:
+        out += [f"_{escape(result.measured)}_", ""]
     for reason in result.failures:
         out.append(f"- **Fails:** {escape(reason)}")
     for finding in shown:

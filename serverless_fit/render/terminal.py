@@ -196,6 +196,8 @@ def _result(result: Result) -> Group:
     parts: list[Table | Text | Panel] = [headline, score_line]
     if result.description:
         parts.append(Text(result.description, style="italic"))
+    if result.measured:
+        parts.append(Text(result.measured, style="dim"))
     parts.append(_dimensions(result))
     for severity in ("blocker", "risk", "info"):
         found = [f for f in result.active if f.severity == severity]

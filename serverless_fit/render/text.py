@@ -40,6 +40,8 @@ def _result_lines(result: Result, several: bool) -> Iterator[str]:
         f"{result.file}: {result.workload} on {result.target}{best}: {result.verdict}, "
         f"score {result.score:g}/100, confidence {result.confidence:.0%}{_bill(result)}"
     )
+    if result.measured:
+        yield f"{result.file}: measured: {result.measured}"
     for finding in result.active:
         if finding.severity not in SHOWN:
             continue
