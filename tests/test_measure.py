@@ -197,9 +197,7 @@ def test_a_missing_log_is_exit_2(tmp_path: Path) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(
-        st.floats(min_value=0.001, max_value=1e7, allow_nan=False), min_size=1, max_size=400
-    ),
+    st.lists(st.floats(min_value=0.001, max_value=1e7, allow_nan=False), min_size=1, max_size=400),
     st.sampled_from([0.01, 0.25, 0.5, 0.9, 0.99, 0.999]),
 )
 def test_the_sketch_is_within_its_stated_error(values: list[float], share: float) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import yaml
 
 from serverless_fit.errors import InputError, Problem
-from serverless_fit.logs.workloadtext import Measured, Measurements, line
+from serverless_fit.logs.workloadtext import COMMENT_COLUMN, Measured, Measurements, line
 
 HEADER_STARTS = ("# Measured by serverless-fit measure", "# Files: ", "# Bad lines skipped: ")
 COLD_STARTS = "# Cold starts measured: "
@@ -63,8 +63,11 @@ def updated_text(text: str, file: str, found: Measurements, header: list[str]) -
         if entry is not None:
             _, value = entry
             end = _line_end(text, value.end_mark.index)
-            comment = f"  # {field.comment}"
-            edits.append(_Edit(value.start_mark.index, end, field.value + comment))
+            line_start = text.rfind("\n", 0, value.start_mark.index) + 1
+            body = value.start_mark.index - line_start + len(field.value)
+            padding = " " * max(0, COMMENT_COLUMN - body)  # as `line` aligns a new one
+            replacement = f"{field.value}{padding} # {field.comment}"
+            edits.append(_Edit(value.start_mark.index, end, replacement))
             continue
         indent = " " * mapping.start_mark.column
         last = max((value.end_mark for _, value in mapping.value), key=lambda mark: mark.index)

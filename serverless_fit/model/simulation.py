@@ -74,7 +74,7 @@ class Simulation:
     throttled_share: float  # of the requests of the worst burst (or busiest hour)
     throttled_by_rate: bool  # the scale-out rate, not the quota, throttles them
     instances_by_hour: tuple[float, ...]  # mean instances alive in each hour (UTC)
-    method: str  # periodic, exact or aggregated
+    method: str  # periodic, exact, aggregated or replay
     arrivals: int  # requests drawn one by one (exact method), else 0
     service: float  # seconds of a warm run
     init_p50: float  # the start-up after the package allowance
