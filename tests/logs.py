@@ -39,16 +39,18 @@ def _iso(epoch: float) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def diurnal_nginx(path: Path, days: int = 2, seed: int = 1) -> Truth:
+def diurnal_nginx(
+    path: Path, days: int = 2, seed: int = 1, day_rate: float = 4.0, night_rate: float = 0.5
+) -> Truth:
     """An API busy from 08:00 to 20:00 UTC (4/s) and quiet at night (0.5/s), nginx combined
-    format with `$request_time`, gzipped."""
+    format with `$request_time`, gzipped (reproducibly: no time stamp in the gzip header)."""
     rng = random.Random(seed)
     truth = Truth()
     lines = []
     moment = START
     while True:
         hour = int((moment - START) // 3600) % 24
-        moment += rng.expovariate(4.0 if 8 <= hour < 20 else 0.5)
+        moment += rng.expovariate(day_rate if 8 <= hour < 20 else night_rate)
         if moment >= START + days * 86_400:
             break
         taken = round(rng.lognormvariate(math.log(0.08), 0.5), 3)
@@ -60,9 +62,14 @@ def diurnal_nginx(path: Path, days: int = 2, seed: int = 1) -> Truth:
             f'203.0.113.9 - - [{_clf_time(moment)}] "GET /orders HTTP/1.1" 200 {size} '
             f'"-" "okhttp/4.12" {taken:.3f}'
         )
-    with gzip.open(path, "wt", encoding="utf-8") as out:
-        out.write("\n".join(lines) + "\n")
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+        out.write(("\n".join(lines) + "\n").encode("utf-8"))
     return truth
+
+
+if __name__ == "__main__":  # the README's sample log
+    SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "orders-access.log.gz"
+    diurnal_nginx(SAMPLE, days=2, seed=11, day_rate=0.15, night_rate=0.02)
 
 
 def periodic_csv(path: Path, every: float = 900, days: int = 2, seed: int = 2) -> Truth:

@@ -147,7 +147,7 @@ def test_bad_lines_are_counted_and_shown_with_their_numbers(tmp_path: Path) -> N
     lines.insert(50, "\x00\x01binary")
     (tmp_path / "corrupt.log").write_text("\n".join(lines) + "\n")
     out_file = tmp_path / "w.yaml"
-    code, out, err = run("measure", str(tmp_path / "corrupt.log"), "-o", str(out_file))
+    code, _, err = run("measure", str(tmp_path / "corrupt.log"), "-o", str(out_file))
     assert code == 0, err
     assert f"{tmp_path / 'corrupt.log'}:10: skipped: not a log line" in err
     assert f"{tmp_path / 'corrupt.log'}:20: skipped: " in err

@@ -260,3 +260,19 @@ def test_the_comparison_example_is_the_tools_output(monkeypatch: pytest.MonkeyPa
     )  # fmt: skip
     produced = "\n".join(line.rstrip() for line in result.stdout.splitlines())
     assert produced.startswith(shown)
+
+
+def test_the_measure_example_is_the_tools_output(
+    monkeypatch: pytest.MonkeyPatch, update_golden: bool
+) -> None:
+    from click.testing import CliRunner
+
+    from serverless_fit.cli import main
+
+    monkeypatch.chdir(ROOT)
+    command = (
+        "serverless-fit measure docs/examples/orders-access.log.gz --name orders --archetype api"
+    )
+    result = CliRunner().invoke(main, shlex.split(command)[1:])
+    assert result.exit_code == 0, result.output
+    _block("measure", f"```\n$ {command}\n{result.stdout}```\n", update_golden)

@@ -20,7 +20,10 @@ from serverless_fit.logs.quantiles import Quantiles
 MAX_DAYS = 400  # a longer span is refused: its per-second counts would take 138 MB
 SECONDS_PER_DAY = 86_400
 # The documented thresholds of the pattern (README, "Measured figures").
-SPIKY_RATIO = 4.0  # 1-minute peak over the average
+SPIKY_RATIO = 4.0  # a burst: a minute, or an hour of the day, this many times its mean
+# ...and beyond chance: random arrivals at the hour's rate m a minute seldom exceed
+# m + 4 sqrt(m) + 1 in any of its minutes (four standard deviations, plus one).
+NOISE_SIGMAS = 4.0
 SPORADIC_BUSY_MINUTES = 0.10  # share of the period's minutes with any request
 PERIODIC_SPREAD = 0.10  # coefficient of variation of the gaps between runs
 RUN_GAP = 60.0  # requests closer than this belong to one run of a periodic job
@@ -77,6 +80,8 @@ class Traffic:
     pattern: str | None  # None: the log spans less than an hour
     interval: float | None  # seconds between the runs of a periodic job
     busy_minutes: float  # share of the period's minutes with a request
+    minute_ratio: float  # the most a minute exceeds its hour's mean minute
+    hour_ratio: float  # the busiest hour of the day over the mean hour
 
 
 @dataclass(frozen=True)
@@ -193,13 +198,15 @@ def _traffic(
     active = min(24.0, len(hours) / days) if days >= 1 else float(len(hours))
     peak_minute = max(minutes.values())
     interval = _interval(runs)
+    burst, minute_ratio = _bursts(minutes, hours)
+    hour_ratio = max(by_hour_of_day) * 24 / sum(by_hour_of_day)
     if span < PATTERN_MIN_SPAN:
         pattern = None  # too short a log to tell
     elif interval is not None:
         pattern = "periodic"
     elif busy < SPORADIC_BUSY_MINUTES:
         pattern = "sporadic"
-    elif peak_minute / 60 >= SPIKY_RATIO * average:
+    elif burst or hour_ratio >= SPIKY_RATIO:
         pattern = "spiky"
     else:
         pattern = "steady"
@@ -213,7 +220,21 @@ def _traffic(
         pattern=pattern,
         interval=interval,
         busy_minutes=busy,
+        minute_ratio=minute_ratio,
+        hour_ratio=hour_ratio,
     )
+
+
+def _bursts(minutes: dict[int, int], hours: dict[int, int]) -> tuple[bool, float]:
+    """Whether a minute is at least SPIKY_RATIO times its hour's mean minute and beyond
+    chance; and the most any minute exceeds its hour's mean."""
+    burst, ratio = False, 0.0
+    for minute, count in minutes.items():
+        mean = hours[minute // 60] / 60
+        ratio = max(ratio, count / mean)
+        if count >= SPIKY_RATIO * mean and count >= mean + NOISE_SIGMAS * math.sqrt(mean) + 1:
+            burst = True
+    return burst, ratio
 
 
 def _interval(runs: list[int]) -> float | None:

@@ -124,8 +124,10 @@ def _traffic(figures: Figures, traffic: Traffic, fields: list[Measured], notes: 
     if traffic.pattern is None:
         notes.append("pattern: not measured (the log spans less than an hour)")
     else:
-        why = f"1-min peak {minute_rate / average:.1f}x the average; busy minutes "
-        why += f"{traffic.busy_minutes:.0%}"
+        why = (
+            f"minute/hour {traffic.minute_ratio:.1f}x, hour/day {traffic.hour_ratio:.1f}x, "
+            f"busy minutes {traffic.busy_minutes:.0%}"
+        )
         fields.append(Measured("traffic.pattern", traffic.pattern, why))
     fields.append(Measured("traffic.average", _rate(average), "(requests - 1) / logged period"))
     peak = _rate(max(traffic.peak_second, average))
