@@ -219,3 +219,23 @@ def test_exact_while_the_values_fit() -> None:
         logs.nearest_rank(values, 0.5),
         logs.nearest_rank(values, 0.99),
     )
+
+
+def test_hostile_logs_are_bad_lines_or_located_errors(tmp_path: Path) -> None:
+    """A line too long to hold, a time in year 1 or 9999, a log given as the output."""
+    log = tmp_path / "hostile.csv"
+    log.write_text(
+        "timestamp,duration_ms\n"
+        + "x" * 100_000
+        + "\n"
+        + "0001-01-01T00:00:00Z,5\n"
+        + "9999-12-31T23:59:59Z,5\n"
+        + "2026-11-02T10:00:00Z,5\n2026-11-02T10:00:01Z,7\n"
+    )
+    code, _, err = run("measure", str(log), "-o", str(tmp_path / "w.yaml"))
+    assert code == 0, err
+    assert f"{log}:2: skipped: (a line longer than 65,536 characters)" in err
+    assert f"{log}:3: skipped: 0001-01-01" in err and f"{log}:4: skipped: 9999-12-31" in err
+    assert "(3 bad lines)" in err
+    code, _, err = run("measure", str(log), "-o", str(log))
+    assert code == 2 and "is one of the logs" in err

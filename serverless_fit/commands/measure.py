@@ -74,6 +74,10 @@ def measure(
         option = "--name" if name else "--archetype"
         message = "found with --update; allowed: one of them (the updated file keeps its own)"
         fail([usage_problem(option, message)])
+    written = output or update_file
+    if written is not None and any(_same_file(written, log) for log in logs):
+        message = "is one of the logs; allowed: a file that is not an input"
+        fail([usage_problem(str(written), message, "--output" if output else "--update")])
     original = _read_workload(update_file) if update_file is not None else None
     workload_name = name or _name_from(logs[0])
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", workload_name):
@@ -93,7 +97,8 @@ def measure(
         where = f"{bad.file}:{bad.line}" if bad.line else bad.file
         click.echo(f"{where}: skipped: {bad.text}", err=True)
     if summary.bad > len(summary.bad_lines):
-        click.echo(f"... and {summary.bad - len(summary.bad_lines):,} more bad lines", err=True)
+        more = summary.bad - len(summary.bad_lines)
+        click.echo(f"... and {more:,} more bad {'line' if more == 1 else 'lines'}", err=True)
     try:
         if update_file is not None and original is not None:
             found, top = measurements(figures), header(figures, summary)
@@ -105,12 +110,22 @@ def measure(
     except InputError as error:
         fail(error.problems)
     write_report([text], output)
+    from serverless_fit.report import counted
+
     click.echo(
-        f"measured {summary.records:,} records from {len(summary.files)} file(s)"
-        f" ({summary.bad:,} bad lines)" + (f"; wrote {output}" if output else ""),
+        f"measured {counted(summary.records, 'record')} from "
+        f"{counted(len(summary.files), 'file')} ({counted(summary.bad, 'bad line')})"
+        + (f"; wrote {output}" if output else ""),
         err=True,
     )
     sys.exit(EXIT_OK)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve() or one.samefile(other)
+    except OSError:
+        return False
 
 
 def _read_workload(path: Path) -> str:

@@ -59,8 +59,24 @@ def _open(path: Path) -> tuple[IO[bytes], IO[str]]:
     return raw, text
 
 
+MAX_LINE = 65_536  # characters: a longer line is a bad line, never read into memory whole
+TOO_LONG = f"\x00(a line longer than {MAX_LINE:,} characters)"
+# Arrivals outside these (1970 to 2200) are misread times: their lines are bad lines.
+EARLIEST, LATEST = 0.0, 7_258_118_400.0
+
+
 def _lines(text: IO[str]) -> Iterator[str]:
-    for line in text:
+    while True:
+        line = text.readline(MAX_LINE)
+        if not line:
+            return
+        if len(line) == MAX_LINE and not line.endswith("\n"):
+            while True:  # the rest of the over-long line, skipped a piece at a time
+                rest = text.readline(MAX_LINE)
+                if not rest or rest.endswith("\n"):
+                    break
+            yield TOO_LONG
+            continue
         yield line.rstrip("\r\n")
 
 
@@ -149,12 +165,15 @@ def _read(
         record = parse(line)
         if record is SKIP:
             continue
+        if record is not None and record.time is not None and not EARLIEST < record.time < LATEST:
+            record = None
         if record is None:
             if log_format.skips_other_lines:
                 continue
             summary.bad += 1
             if len(summary.bad_lines) < BAD_LINES_SHOWN:
-                summary.bad_lines.append(BadLine(name, number, one_line(line)[:120]))
+                shown = line[1:] if line is TOO_LONG else one_line(line)[:120]
+                summary.bad_lines.append(BadLine(name, number, shown))
             continue
         summary.records += 1
         take(record)
