@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import FORMATS_SECTION as SECTION
-from run import PEAK, PYTHON, ROOT, failed, machine
+from run import PEAK, PYTHON, ROOT, failed, machine, replace_section
 
 FORMATS = (
     ("json", "json"),
@@ -97,16 +97,6 @@ def section(
     return "\n".join(lines)
 
 
-def replace_section(document: str, text: str) -> str:
-    """BENCHMARKS.md with this script's section replaced (or added at the end)."""
-    start = document.find(SECTION)
-    if start < 0:
-        return document.rstrip("\n") + "\n\n" + text
-    end = document.find("\n## ", start + len(SECTION))
-    rest = document[end + 1 :] if end >= 0 else ""
-    return document[:start] + text + ("\n" + rest if rest else "")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=50_000)
@@ -131,7 +121,7 @@ def main() -> None:
                 rows.append((fmt, label, kib, seconds))
                 print(f"{fmt} {label}: {kib / 1024:,.0f} MiB, {seconds:.0f} s", flush=True)
     text = section(args.files, args.jobs, rows, [label for label, _ in builds])
-    args.output.write_text(replace_section(args.output.read_text(encoding="utf-8"), text))
+    args.output.write_text(replace_section(args.output.read_text(encoding="utf-8"), SECTION, text))
     print(text)
 
 

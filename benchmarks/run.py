@@ -245,8 +245,21 @@ def run(
     return text
 
 
-# Sections of BENCHMARKS.md other scripts write, carried over when this one rewrites the file.
+# Sections of BENCHMARKS.md other scripts write, carried over when this one rewrites the file
+# (they come last, in this order).
 FORMATS_SECTION = "## Peak memory by output format"  # benchmarks/formats_memory.py
+LOGS_SECTION = "## Measuring logs"  # benchmarks/measure_throughput.py
+
+
+def replace_section(document: str, title: str, text: str) -> str:
+    """BENCHMARKS.md with the section under `title` replaced by `text` (added at the end
+    when it has none)."""
+    start = document.find(title)
+    if start < 0:
+        return document.rstrip("\n") + "\n\n" + text
+    end = document.find("\n## ", start + len(title))
+    rest = document[end + 1 :] if end >= 0 else ""
+    return document[:start] + text + ("\n" + rest if rest else "")
 
 
 def kept_sections(output: Path) -> str:
@@ -254,8 +267,9 @@ def kept_sections(output: Path) -> str:
         old = output.read_text(encoding="utf-8")
     except OSError:
         return ""
-    start = old.find(FORMATS_SECTION)
-    return "\n" + old[start:] if start >= 0 else ""
+    starts = [old.find(title) for title in (FORMATS_SECTION, LOGS_SECTION)]
+    found = [start for start in starts if start >= 0]
+    return "\n" + old[min(found) :] if found else ""
 
 
 def markdown(

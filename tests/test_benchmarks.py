@@ -63,14 +63,7 @@ def test_the_format_memory_script_measures_and_keeps_the_rest(tmp_path: Path) ->
     output = tmp_path / "BENCHMARKS.md"
     output.write_text("# Benchmarks\n\n## Time\n\nkept\n", encoding="utf-8")
     command = [sys.executable, str(ROOT / "benchmarks" / "formats_memory.py"), "--files", "20"]
-    done = subprocess.run(
-        [*command, "--formats", "json,markdown", "--output", str(output)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    _script([*command, "--formats", "json,markdown"], output)
     text = output.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks\n\n## Time\n\nkept\n\n## Peak memory by output format")
     assert "| json | this build |" in text and "| markdown | this build |" in text
@@ -78,3 +71,26 @@ def test_the_format_memory_script_measures_and_keeps_the_rest(tmp_path: Path) ->
     subprocess.run([*command, "--formats", "json", "--output", str(output)], check=True)
     text = output.read_text(encoding="utf-8")
     assert text.count("## Peak memory by output format") == 1 and "| markdown |" not in text
+
+
+def test_the_log_throughput_script_measures_and_keeps_the_rest(tmp_path: Path) -> None:
+    output = tmp_path / "BENCHMARKS.md"
+    output.write_text("# Benchmarks\n\n## Time\n\nkept\n", encoding="utf-8")
+    _script(
+        [sys.executable, str(ROOT / "benchmarks" / "measure_throughput.py"), "--mib", "1"], output
+    )
+    text = output.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmarks\n\n## Time\n\nkept\n\n## Measuring logs")
+    assert "| access.log | 1 MiB |" in text and "| access.log.gz |" in text
+
+
+def _script(command: list[str], output: Path) -> None:
+    """Runs a benchmark script writing its section of `output`; it must succeed."""
+    done = subprocess.run(
+        [*command, "--output", str(output)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr

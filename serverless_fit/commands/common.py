@@ -381,24 +381,35 @@ class NoProgress:
 
 
 class ProgressBar:
-    """A bar on stderr while a large batch runs, only when stderr is a terminal."""
+    """A bar on stderr while a long run goes on, only when stderr is a terminal: files
+    assessed (the callback is given how many more), or bytes read (`in_bytes`: the callback is
+    given how many so far)."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, label: str = "assessing", in_bytes: bool = False) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            MofNCompleteColumn,
+            Progress,
+            TimeRemainingColumn,
+        )
 
+        self.in_bytes = in_bytes
         self.progress = Progress(
-            "assessing",
+            label,
             BarColumn(),
-            MofNCompleteColumn(),
+            DownloadColumn() if in_bytes else MofNCompleteColumn(),
             TimeRemainingColumn(),
             console=Console(stderr=True),
             transient=True,
         )
-        self.task = self.progress.add_task("files", total=total)
+        self.task = self.progress.add_task(label, total=total)
 
     def __enter__(self) -> Callable[[int], None]:
         self.progress.start()
+        if self.in_bytes:
+            return lambda done: self.progress.update(self.task, completed=done)
         return lambda done: self.progress.advance(self.task, done)
 
     def __exit__(self, *exc: object) -> None:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from serverless_fit.commands.common import EXIT_OK, fail, usage_problem, write_report
+from serverless_fit.commands.common import (
+    EXIT_OK,
+    NoProgress,
+    ProgressBar,
+    fail,
+    usage_problem,
+    write_report,
+)
 from serverless_fit.format.vocabulary import Archetype
 
 
@@ -152,46 +158,14 @@ def _name_from(path: Path) -> str:
     return cleaned or "measured"
 
 
-class _Bar:
-    """A bar of bytes read on stderr, only on a terminal."""
-
-    def __init__(self, total: int) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-
-        self.progress = Progress(
-            "measuring",
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self.task = self.progress.add_task("bytes", total=total)
-
-    def __enter__(self) -> Callable[[int], None]:
-        self.progress.start()
-        return lambda done: self.progress.update(self.task, completed=done)
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
-
-
-class _NoBar:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def _progress(logs: tuple[Path, ...]) -> _Bar | _NoBar:
+def _progress(logs: tuple[Path, ...]) -> ProgressBar | NoProgress:
+    """A bar of the bytes read, on a terminal."""
     if not sys.stderr.isatty():
-        return _NoBar()
+        return NoProgress()
     total = 0
     for path in logs:
         try:
             total += path.stat().st_size
         except OSError:
             continue
-    return _Bar(total)
+    return ProgressBar(total, "measuring", in_bytes=True)

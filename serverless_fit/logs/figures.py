@@ -12,11 +12,13 @@ import itertools
 import math
 import statistics
 from array import array
+from collections import Counter
 from dataclasses import dataclass
 
 from serverless_fit.logs.formats import Record
 from serverless_fit.logs.quantiles import Quantiles
 
+FLUSH_EVERY = 65_536  # records between two counts of the arrivals
 MAX_DAYS = 400  # a longer span is refused: its per-second counts would take 138 MB
 SECONDS_PER_DAY = 86_400
 # The documented thresholds of the pattern (README, "Measured figures").
@@ -44,22 +46,30 @@ class Timeline:
         self.counts: array[int] = array("I")
 
     def add(self, time: float) -> None:
-        second = math.floor(time)
+        self.add_many([time])
+
+    def add_many(self, times: list[float]) -> None:
+        """Count arrivals, in any order: per distinct second, not per arrival."""
+        if not times:
+            return
+        seconds = Counter(map(math.floor, times))
+        low, high = min(seconds), max(seconds)
         if self.start is None:
-            self.start = second
-        index = second - self.start
-        if index < 0:  # an earlier arrival than any so far: make room before
-            if len(self.counts) - index > MAX_DAYS * SECONDS_PER_DAY:
+            self.start = low
+        if low < self.start:  # earlier arrivals than any so far: make room before
+            if len(self.counts) + self.start - low > MAX_DAYS * SECONDS_PER_DAY:
                 raise SpanError
-            self.counts = array("I", bytes(4 * -index)) + self.counts
-            self.start = second
-            index = 0
-        elif index >= len(self.counts):
-            if index >= MAX_DAYS * SECONDS_PER_DAY:
+            self.counts = array("I", bytes(4 * (self.start - low))) + self.counts
+            self.start = low
+        top = high - self.start
+        if top >= len(self.counts):
+            if top >= MAX_DAYS * SECONDS_PER_DAY:
                 raise SpanError
-            grow = max(index + 1 - len(self.counts), len(self.counts) // 2, 3600)
+            grow = max(top + 1 - len(self.counts), len(self.counts) // 2, 3600)
             self.counts.extend(array("I", bytes(4 * grow)))
-        self.counts[index] += 1
+        counts, start = self.counts, self.start
+        for second, count in seconds.items():
+            counts[second - start] += count
 
 
 @dataclass(frozen=True)
@@ -114,31 +124,46 @@ class Measurement:
         self.invocations = 0
         self.first: float | None = None
         self.last: float | None = None
+        self._times: list[float] = []  # not yet counted
+        self._durations: list[float] = []
+        self._sizes: list[float] = []
 
     def add(self, record: Record) -> None:
+        """Takes a record; arrivals, durations and sizes are kept in lists and counted a
+        batch at a time (FLUSH_EVERY), which is several times faster than one by one."""
+        time, duration, size, memory_size, used, init, _ = record
         self.requests += 1
-        if record.time is None:
+        if time is None:
             self.untimed += 1
         else:
-            self.timeline.add(record.time)
-            if self.first is None or record.time < self.first:
-                self.first = record.time
-            if self.last is None or record.time > self.last:
-                self.last = record.time
-        if record.duration_ms is not None:
-            self.duration.add(record.duration_ms)
-        if record.bytes_out is not None:
-            self.payload.add(record.bytes_out)
-        if record.memory_size_mb is not None:
+            self._times.append(time)
+        if duration is not None:
+            self._durations.append(duration)
+        if size is not None:
+            self._sizes.append(size)
+        if memory_size is not None:
             self.invocations += 1
-            size = record.memory_size_mb
-            self.memory_sizes[size] = self.memory_sizes.get(size, 0) + 1
-            if record.memory_used_mb is not None:
-                self.memory_used.add(record.memory_used_mb)
-            if record.init_ms is not None:
-                self.init.add(record.init_ms)
+            self.memory_sizes[memory_size] = self.memory_sizes.get(memory_size, 0) + 1
+            if used is not None:
+                self.memory_used.add(used)
+            if init is not None:
+                self.init.add(init)
+        if len(self._times) >= FLUSH_EVERY or len(self._durations) >= FLUSH_EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        times = self._times
+        if times:
+            self.timeline.add_many(times)
+            low, high = min(times), max(times)
+            self.first = low if self.first is None else min(self.first, low)
+            self.last = high if self.last is None else max(self.last, high)
+        self.duration.extend(self._durations)
+        self.payload.extend(self._sizes)
+        self._times, self._durations, self._sizes = [], [], []
 
     def figures(self) -> Figures:
+        self._flush()
         counts = self.timeline.counts
         timed = self.requests - self.untimed
         return Figures(

@@ -65,21 +65,28 @@ def _clf_time(text: str) -> float | None:
 
 # Common or Combined Log Format with the request time last: nginx `$request_time` (seconds,
 # with a decimal point) or Apache `%D` (microseconds, an integer).
+_QUOTED = r'"(?:[^"\\]++|\\.)*+"'  # runs of plain characters at once: possessive, fast
 _CLF = re.compile(
-    r'^\S+ \S+ \S+ \[([^\]]+)\] "(?:[^"\\]|\\.)*" (\d{3}) (\S+)'
-    r'(?: "(?:[^"\\]|\\.)*" "(?:[^"\\]|\\.)*")? (\d+(?:\.\d+)?)$'
+    rf"^\S+ \S+ \S+ \[([^\]]+)\] {_QUOTED} \d{{3}} (\S+)"
+    rf"(?: {_QUOTED} {_QUOTED})? (\d+(?:\.\d+)?)$"
 )
+_CLF_TIMES: dict[str, float | None] = {}  # a busy log repeats each second's stamp
+TIME_CACHE = 100_000
 
 
 def parse_clf(line: str) -> Record | None:
     match = _CLF.match(line)
     if match is None:
         return None
-    time = _clf_time(match.group(1))
+    stamp, sent, taken = match.group(1, 2, 3)
+    time = _CLF_TIMES.get(stamp)
     if time is None:
-        return None
-    sent = match.group(3)
-    taken = match.group(4)
+        time = _clf_time(stamp)
+        if len(_CLF_TIMES) >= TIME_CACHE:
+            _CLF_TIMES.clear()
+        _CLF_TIMES[stamp] = time
+        if time is None:
+            return None
     duration = float(taken) * 1000 if "." in taken else int(taken) / 1000
     return Record(time, duration, int(sent) if sent.isdigit() else 0)
 

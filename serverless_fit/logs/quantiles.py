@@ -45,6 +45,22 @@ class Quantiles:
             return
         self._bucket(value)
 
+    def extend(self, values: list[float]) -> None:
+        """`add` for many values: kept in one copy while exact."""
+        if not values:
+            return
+        self.count += len(values)
+        self.maximum = max(self.maximum, max(values))
+        if self._values is not None:
+            self._values.extend(values)
+            if len(self._values) > self._limit:
+                kept, self._values = self._values, None
+                for value in kept:
+                    self._bucket(value)
+            return
+        for value in values:
+            self._bucket(value)
+
     def _bucket(self, value: float) -> None:
         if value <= 0:
             self._zeros += 1

@@ -65,19 +65,32 @@ TOO_LONG = f"\x00(a line longer than {MAX_LINE:,} characters)"
 EARLIEST, LATEST = 0.0, 7_258_118_400.0
 
 
+CHUNK = 1 << 20  # characters read at once; lines are split from them in C
+
+
 def _lines(text: IO[str]) -> Iterator[str]:
+    """The lines of a text stream without their line breaks, read a chunk at a time; a line
+    longer than MAX_LINE is given as TOO_LONG, its characters never held whole."""
+    carry = ""
+    skipping = False  # inside an over-long line, until its end
     while True:
-        line = text.readline(MAX_LINE)
-        if not line:
+        chunk = text.read(CHUNK)
+        if not chunk:
+            if carry and not skipping:
+                yield carry
             return
-        if len(line) == MAX_LINE and not line.endswith("\n"):
-            while True:  # the rest of the over-long line, skipped a piece at a time
-                rest = text.readline(MAX_LINE)
-                if not rest or rest.endswith("\n"):
-                    break
-            yield TOO_LONG
+        pieces = (carry + chunk).split("\n")
+        carry = pieces.pop()
+        if skipping and pieces:
+            pieces[0] = TOO_LONG
+            skipping = False
+        elif skipping:
+            carry = ""
             continue
-        yield line.rstrip("\r\n")
+        for piece in pieces:
+            yield TOO_LONG if len(piece) > MAX_LINE else piece
+        if len(carry) > MAX_LINE:
+            skipping, carry = True, ""
 
 
 def read_logs(

@@ -182,7 +182,16 @@ def workload_text(figures: Figures, summary: LogSummary, name: str, archetype: s
             lines.append(f"  # {note}" if members else f"# {section}: {note}")
     if found.cold_starts:
         lines += ["", f"# {found.cold_starts}"]
+    lines += ["", *NOT_IN_A_LOG]
     return "\n".join(lines) + "\n"
+
+
+# What no log says: left for the user, said once at the end of a new file.
+NOT_IN_A_LOG = (
+    "# Not in a log, so left for you: runtime, latency (the p99 objective), state,",
+    "# dependencies, constraints and team. `serverless-fit init` asks for each, and",
+    "# `serverless-fit schema workload` describes every field.",
+)
 
 
 def header(figures: Figures, summary: LogSummary) -> list[str]:
