@@ -239,3 +239,25 @@ def test_hostile_logs_are_bad_lines_or_located_errors(tmp_path: Path) -> None:
     assert "(3 bad lines)" in err
     code, _, err = run("measure", str(log), "-o", str(log))
     assert code == 2 and "is one of the logs" in err
+
+
+def test_quoted_fields_may_hold_escaped_quotes(tmp_path: Path) -> None:
+    """Apache escapes a quote in the request line as \\", nginx as \\x22: both read."""
+    log = tmp_path / "access.log"
+    log.write_text(
+        '10.0.0.1 - - [02/Nov/2026:10:00:00 +0000] "GET /a\\"b HTTP/1.1" 200 10 "-" '
+        '"agent \\"x\\"" 1500\n'
+        '10.0.0.1 - - [02/Nov/2026:10:00:01 +0000] "GET /a\\x22b HTTP/1.1" 200 20 "-" "-" 0.002\n'
+    )
+    figures, summary = measured(log)
+    assert summary.records == 2 and summary.bad == 0
+    assert figures.duration is not None and figures.duration.maximum == 2
+
+
+def test_a_new_file_says_what_no_log_gives_and_the_cold_starts(tmp_path: Path) -> None:
+    logs.java_lambda_json(tmp_path / "events.json", count=200, cold_every=10)
+    code, out, _ = run("measure", str(tmp_path / "events.json"), "--name", "pricer")
+    assert code == 0
+    assert "# Cold starts measured: 20 of 200 invocations (10.00%); init p50 " in out
+    assert "# Not in a log, so left for you: runtime, latency" in out
+    assert yaml.safe_load(out)["resources"]["memory"] == "1024MiB"
