@@ -261,3 +261,46 @@ def test_a_new_file_says_what_no_log_gives_and_the_cold_starts(tmp_path: Path) -
     assert "# Cold starts measured: 20 of 200 invocations (10.00%); init p50 " in out
     assert "# Not in a log, so left for you: runtime, latency" in out
     assert yaml.safe_load(out)["resources"]["memory"] == "1024MiB"
+
+
+@pytest.mark.parametrize(
+    "gaps,interval",
+    [
+        ([30.0] * 150, 30.0),  # every 30 s
+        ([900.0] * 20 + [1800.0] + [900.0] * 20 + [950.0, 850.0], 900.0),  # one missed, one late
+        (None, None),  # random arrivals at one a minute: not periodic
+    ],
+)
+def test_periodic_work_is_told_from_random_arrivals(
+    tmp_path: Path, gaps: list[float] | None, interval: float | None
+) -> None:
+    rng = random.Random(9)
+    steps = gaps if gaps is not None else [rng.expovariate(1 / 60) for _ in range(500)]
+    times = [logs.START]
+    for step in steps:
+        times.append(times[-1] + step)
+    rows = ["timestamp", *(f"{moment:.3f}" for moment in times)]
+    (tmp_path / "runs.csv").write_text("\n".join(rows) + "\n")
+    figures, _ = measured(tmp_path / "runs.csv")
+    assert figures.traffic is not None
+    assert figures.traffic.interval == interval
+    assert (figures.traffic.pattern == "periodic") is (interval is not None)
+
+
+@pytest.mark.parametrize(
+    "burst_rate,pattern",
+    [(None, "steady"), (10.0, "spiky")],  # two hours at 1/s; with five minutes at 10/s
+)
+def test_a_short_log_is_steady_unless_it_bursts(
+    tmp_path: Path, burst_rate: float | None, pattern: str
+) -> None:
+    rng = random.Random(3)
+    times, moment = [], logs.START
+    while moment < logs.START + 7200:
+        in_burst = burst_rate is not None and 3000 <= moment - logs.START < 3300
+        moment += rng.expovariate(burst_rate if in_burst and burst_rate else 1.0)
+        times.append(moment)
+    rows = ["timestamp", *(f"{t:.3f}" for t in times)]
+    (tmp_path / "two-hours.csv").write_text("\n".join(rows) + "\n")
+    figures, _ = measured(tmp_path / "two-hours.csv")
+    assert figures.traffic is not None and figures.traffic.pattern == pattern

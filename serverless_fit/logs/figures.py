@@ -27,8 +27,9 @@ SPIKY_RATIO = 4.0  # a burst: a minute, or an hour of the day, this many times i
 # m + 4 sqrt(m) + 1 in any of its minutes (four standard deviations, plus one).
 NOISE_SIGMAS = 4.0
 SPORADIC_BUSY_MINUTES = 0.10  # share of the period's minutes with any request
-PERIODIC_SPREAD = 0.10  # coefficient of variation of the gaps between runs
-RUN_GAP = 60.0  # requests closer than this belong to one run of a periodic job
+PERIODIC_BAND = 0.10  # a gap within this of the median gap between runs is on time
+PERIODIC_ON_TIME = 0.80  # the share of gaps on time that makes work periodic
+RUN_GAP = 5.0  # requests closer than this (seconds) belong to one run of a periodic job
 PERIODIC_MIN_RUNS = 4
 ARRIVALS_KEPT = 100_000  # runs kept to find an interval; more are not a periodic job
 PATTERN_MIN_SPAN = 3600.0  # seconds of log the pattern needs
@@ -231,7 +232,7 @@ def _traffic(
         pattern = "periodic"
     elif busy < SPORADIC_BUSY_MINUTES:
         pattern = "sporadic"
-    elif burst or hour_ratio >= SPIKY_RATIO:
+    elif burst or (span >= SECONDS_PER_DAY and hour_ratio >= SPIKY_RATIO):
         pattern = "spiky"
     else:
         pattern = "steady"
@@ -263,12 +264,15 @@ def _bursts(minutes: dict[int, int], hours: dict[int, int]) -> tuple[bool, float
 
 
 def _interval(runs: list[int]) -> float | None:
-    """The time between runs of a periodic job: their starts evenly spaced (the gaps' spread
-    at most PERIODIC_SPREAD of their mean), at least PERIODIC_MIN_RUNS of them."""
+    """The time between runs of a periodic job: at least PERIODIC_MIN_RUNS runs whose starts
+    are more than 2 x RUN_GAP apart at the median, PERIODIC_ON_TIME of the gaps within
+    PERIODIC_BAND of that median (so a missed run or a late one does not hide the period);
+    the interval is the median gap."""
     if len(runs) < PERIODIC_MIN_RUNS or len(runs) > ARRIVALS_KEPT:
         return None
     gaps = [later - earlier for earlier, later in itertools.pairwise(runs)]
-    mean = statistics.fmean(gaps)
-    if mean <= RUN_GAP or statistics.pstdev(gaps) > PERIODIC_SPREAD * mean:
+    median = statistics.median(gaps)
+    on_time = sum(1 for gap in gaps if abs(gap - median) <= PERIODIC_BAND * median)
+    if median <= 2 * RUN_GAP or on_time < PERIODIC_ON_TIME * len(gaps):
         return None
-    return float(statistics.median(gaps))
+    return float(median)

@@ -298,7 +298,7 @@ def detect(sample: list[str]) -> LogFormat | None:
             cloudfront.header(line)
         return LogFormat("Amazon CloudFront standard log", _cloudfront_parser(cloudfront))
     header = [name.strip() for name in next(csv.reader([first]), [])]
-    if "timestamp" in header and "," in first:
+    if "timestamp" in header:  # a header line naming the column, alone or with others
         return LogFormat("CSV", _skip_first(Csv(header), first))
     scores = {
         "alb": sum(parse_alb(line) is not None for line in lines),
