@@ -4,6 +4,7 @@ they were generated from, bad lines counted, bad files refused, the sketch's err
 from __future__ import annotations
 
 import gzip
+import json
 import math
 import random
 from pathlib import Path
@@ -304,3 +305,40 @@ def test_a_short_log_is_steady_unless_it_bursts(
     (tmp_path / "two-hours.csv").write_text("\n".join(rows) + "\n")
     figures, _ = measured(tmp_path / "two-hours.csv")
     assert figures.traffic is not None and figures.traffic.pattern == pattern
+
+
+PLATFORM_REPORT = (
+    '{"time":"2026-11-02T10:00:00.500Z","type":"platform.report","record":{"requestId":"r1",'
+    '"metrics":{"durationMs":12.5,"billedDurationMs":13,"memorySizeMB":512,'
+    '"maxMemoryUsedMB":90,"initDurationMs":310.2},"status":"success"}}'
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Lambda's JSON log format, exported as text: an object a line
+        PLATFORM_REPORT + "\n" + PLATFORM_REPORT.replace('"initDurationMs":310.2', '"x":1') + "\n",
+        # the same in filter-log-events JSON, an event a line (jq -c)
+        "\n".join(
+            json.dumps({"timestamp": 1793613600500 + i, "message": message})
+            for i, message in enumerate(
+                [PLATFORM_REPORT, PLATFORM_REPORT.replace('"initDurationMs":310.2', '"x":1')]
+            )
+        )
+        + "\n",
+        # text format with SnapStart: a restore is a cold start
+        "2026-11-02T10:00:00.500Z REPORT RequestId: r1\tDuration: 12.5 ms\tBilled Duration: 13 ms"
+        "\tMemory Size: 512 MB\tMax Memory Used: 90 MB\tRestore Duration: 310.2 ms\t"
+        "Billed Restore Duration: 311 ms\n"
+        "2026-11-02T10:00:01.500Z REPORT RequestId: r2\tDuration: 12.5 ms\tBilled Duration: 13 ms"
+        "\tMemory Size: 512 MB\tMax Memory Used: 90 MB\n",
+    ],
+    ids=["json-log-format", "json-events-a-line", "snapstart-text"],
+)
+def test_other_lambda_report_shapes(tmp_path: Path, text: str) -> None:
+    (tmp_path / "report.log").write_text(text)
+    figures, summary = measured(tmp_path / "report.log")
+    assert summary.records == 2 and figures.invocations == 2
+    assert figures.cold_starts == 1 and figures.init is not None and figures.init.p50 == 310.2
+    assert figures.memory_size_mb == 512

@@ -169,18 +169,25 @@ class CloudFront:
         return line.startswith("#")
 
 
+# A REPORT line in Lambda's text log format; a SnapStart restore counts as a cold start, its
+# `Restore Duration` as the start-up.
 _REPORT = re.compile(
     r"REPORT RequestId: \S+\s+Duration: ([\d.]+) ms\s+Billed Duration: ([\d.]+) ms\s+"
-    r"Memory Size: (\d+) MB\s+Max Memory Used: (\d+) MB(?:\s+Init Duration: ([\d.]+) ms)?"
+    r"Memory Size: (\d+) MB\s+Max Memory Used: (\d+) MB"
+    r"(?:\s+Init Duration: ([\d.]+) ms)?(?:\s+Restore Duration: ([\d.]+) ms)?"
 )
 _LEADING_TIME = re.compile(r"^\S*?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)")
+PLATFORM_REPORT = '"platform.report"'
 
 
 def report_record(message: str, time: float | None) -> Record | None:
+    """A REPORT line, in the text log format or the JSON one (`platform.report`)."""
+    if PLATFORM_REPORT in message:
+        return _platform_report(message, time)
     match = _REPORT.search(message)
     if match is None:
         return None
-    init = match.group(5)
+    init = match.group(5) or match.group(6)
     return Record(
         time,
         float(match.group(1)),
@@ -192,9 +199,38 @@ def report_record(message: str, time: float | None) -> Record | None:
     )
 
 
+def _platform_report(message: str, time: float | None) -> Record | None:
+    """`{"time": "...", "type": "platform.report", "record": {"metrics": {"durationMs": ...}}}`:
+    Lambda's JSON log format (advanced logging controls)."""
+    try:
+        event = json.loads(message[message.index("{") :])
+        metrics = event["record"]["metrics"]
+        duration = float(metrics["durationMs"])
+        billed = metrics.get("billedDurationMs")
+        memory = int(metrics["memorySizeMB"])
+        used = metrics.get("maxMemoryUsedMB")
+        init = metrics.get("initDurationMs", metrics.get("restoreDurationMs"))
+        stamp = event.get("time")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if time is None and isinstance(stamp, str):
+        time = _iso(stamp)
+    return Record(
+        time,
+        duration,
+        None,
+        memory,
+        int(used) if isinstance(used, int | float) else None,
+        float(init) if isinstance(init, int | float) else None,
+        float(billed) if isinstance(billed, int | float) else None,
+    )
+
+
 def parse_lambda_text(line: str) -> Record | None:
     """A `REPORT` line of a function's CloudWatch Logs, as exported text: the time is the
     ISO 8601 timestamp the export puts before it (none: the figures but no arrival)."""
+    if PLATFORM_REPORT in line:
+        return _platform_report(line, None)
     if "REPORT RequestId:" not in line:
         return None
     leading = _LEADING_TIME.match(line)
@@ -221,8 +257,18 @@ class LambdaJson:
             if stamp:
                 self.timestamp = int(stamp.group(1)) / 1000
             return None
-        if "REPORT RequestId:" not in line:
+        if "REPORT RequestId:" not in line and "platform.report" not in line:
             return None
+        whole = line.strip().rstrip(",")
+        if whole.startswith("{") and whole.endswith("}"):  # an event a line (`jq -c`)
+            try:
+                event = json.loads(whole)
+            except ValueError:
+                event = None
+            if isinstance(event, dict) and isinstance(event.get("message"), str):
+                stamp = event.get("timestamp")
+                time = stamp / 1000 if isinstance(stamp, int | float) else None
+                return report_record(event["message"], time)
         events = _EVENT.findall(line)
         if events:  # compact: whole events on the line
             for text in events:
@@ -231,7 +277,7 @@ class LambdaJson:
                 except ValueError:
                     continue
                 message = event.get("message")
-                if isinstance(message, str) and "REPORT" in message:
+                if isinstance(message, str) and ("REPORT" in message or PLATFORM_REPORT in message):
                     stamp = event.get("timestamp")
                     time = stamp / 1000 if isinstance(stamp, int | float) else None
                     return report_record(message, time)
