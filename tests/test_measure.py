@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import os
 import random
 from pathlib import Path
 
@@ -342,3 +343,44 @@ def test_other_lambda_report_shapes(tmp_path: Path, text: str) -> None:
     assert summary.records == 2 and figures.invocations == 2
     assert figures.cold_starts == 1 and figures.init is not None and figures.init.p50 == 310.2
     assert figures.memory_size_mb == 512
+
+
+VALID_LINES = [
+    line
+    for name in (
+        "alb-documented.log",
+        "cloudfront-documented.log",
+        "nginx-documented.log",
+        "apache-documented.log",
+        "lambda-documented.log",
+    )
+    for line in (DOCUMENTED / name).read_text().splitlines()
+]
+FRAGMENTS = st.one_of(
+    st.sampled_from(VALID_LINES),
+    st.sampled_from(VALID_LINES).map(lambda line: line[: len(line) // 2]),  # truncated
+    st.text(max_size=80),
+    st.sampled_from(["timestamp,duration_ms,bytes", "#Fields: date time", "{", '"message": 1']),
+)
+
+
+@settings(max_examples=int(os.environ.get("SERVERLESS_FIT_FUZZ_EXAMPLES", "150")), deadline=None)
+@given(st.lists(FRAGMENTS, max_size=30), st.booleans())
+def test_any_log_gives_a_workload_or_a_clean_input_error(lines: list[str], gzipped: bool) -> None:
+    """Whatever a log holds, `measure` writes a valid workload or raises InputError."""
+    import tempfile
+
+    from serverless_fit.errors import InputError
+    from serverless_fit.format.loader import load_text
+    from serverless_fit.logs.workloadtext import workload_text
+
+    raw = ("\n".join(lines) + "\n").encode("utf-8", errors="surrogatepass")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.log"
+        path.write_bytes(gzip.compress(raw) if gzipped else raw)
+        try:
+            figures, summary = measured(path)
+        except InputError as error:
+            assert all(problem.file == str(path) for problem in error.problems)
+            return
+        load_text(workload_text(figures, summary, "fuzz", None), "fuzz.yaml")

@@ -25,8 +25,8 @@ def _archetypes() -> list[str]:
     return list(typing.get_args(Archetype))
 
 
-@click.command()
-@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.command(short_help="Write a workload file measured from request logs.")
+@click.argument("logs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="LOG...")
 @click.option(
     "--output",
     "-o",
