@@ -384,3 +384,12 @@ def test_any_log_gives_a_workload_or_a_clean_input_error(lines: list[str], gzipp
             assert all(problem.file == str(path) for problem in error.problems)
             return
         load_text(workload_text(figures, summary, "fuzz", None), "fuzz.yaml")
+
+
+def test_an_older_alb_entry_without_creation_time(tmp_path: Path) -> None:
+    line = (DOCUMENTED / "alb-documented.log").read_text().splitlines()[0]
+    older = line.split(' "curl/7.46.0"')[0] + ' "curl/7.46.0" - -'
+    (tmp_path / "old.log").write_text(older + "\n" + older + "\n")
+    figures, summary = measured(tmp_path / "old.log")
+    assert summary.records == 2 and summary.bad == 0
+    assert figures.first == pytest.approx(1530570180.186641)  # the response's `time`

@@ -99,20 +99,40 @@ def parse_alb(line: str) -> Record | None:
     """An Application Load Balancer access log entry: the arrival is `request_creation_time`
     (the response's `time` where it is missing), the duration the sum of the three processing
     times (-1 in any of them: the request got no response, so no duration)."""
-    fields = _FIELDS.findall(line)
-    if len(fields) < 12 or fields[0] not in ALB_TYPES:
+    match = _ALB.match(line)  # the usual entry: only the fields read, in one match
+    fields = list(match.group(1, 2, 3, 4, 5, 6, 7)) if match else _alb_fields(line)
+    if fields is None or fields[0] not in ALB_TYPES:
         return None
-    arrival = _iso(fields[21]) if len(fields) > 21 else None
+    arrival = _iso(fields[6]) if fields[6] else None
     time = arrival if arrival is not None else _iso(fields[1])
     if time is None:
         return None
     try:
-        times = [float(fields[index]) for index in (5, 6, 7)]
-        sent = int(fields[11])
+        times = [float(fields[index]) for index in (2, 3, 4)]
+        sent = int(fields[5])
     except ValueError:
         return None
     duration = sum(times) * 1000 if min(times) >= 0 else None
     return Record(time, duration, sent)
+
+
+# Fields 0 (type), 1 (time), 5-7 (processing times), 11 (sent bytes), 21 (creation time).
+_QUOTED_FIELD = r'"[^"]*"'
+_ALB = re.compile(
+    r"(\S+) (\S+) \S+ \S+ \S+ (\S+) (\S+) (\S+) \S+ \S+ \S+ (\S+) "
+    rf"{_QUOTED_FIELD} {_QUOTED_FIELD} \S+ \S+ \S+ {_QUOTED_FIELD} {_QUOTED_FIELD} "
+    rf"{_QUOTED_FIELD} \S+ (\S+)"
+)
+
+
+def _alb_fields(line: str) -> list[str] | None:
+    """The same seven fields from an entry of another shape (older, without the creation
+    time): every field split out, quoted ones whole."""
+    fields = _FIELDS.findall(line)
+    if len(fields) < 12:
+        return None
+    creation = fields[21] if len(fields) > 21 else ""
+    return [fields[0], fields[1], fields[5], fields[6], fields[7], fields[11], creation]
 
 
 CLOUDFRONT_FIELDS = [
