@@ -393,3 +393,11 @@ def test_an_older_alb_entry_without_creation_time(tmp_path: Path) -> None:
     figures, summary = measured(tmp_path / "old.log")
     assert summary.records == 2 and summary.bad == 0
     assert figures.first == pytest.approx(1530570180.186641)  # the response's `time`
+
+
+def test_the_profile_weighs_each_hour_by_how_often_the_log_holds_it(tmp_path: Path) -> None:
+    """25 hours of a request every 30 s: two 00:00 hours, yet a flat day."""
+    logs.java_lambda_json(tmp_path / "events.json", count=3000)
+    figures, _ = measured(tmp_path / "events.json")
+    assert figures.traffic is not None
+    assert max(figures.traffic.profile) == pytest.approx(min(figures.traffic.profile), rel=0.01)

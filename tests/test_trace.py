@@ -80,7 +80,6 @@ def test_update_adds_sections_the_file_lacks(tmp_path: Path) -> None:
     "text,expected",
     [
         ("name: a\narchetype: api\n---\nname: b\narchetype: api\n", "found 2 documents"),
-        ("name: a\narchetype: api\ntraffic: {average: 1/s}\n", "is not a block mapping"),
         ("name: a\n", "archetype"),  # not a valid workload to begin with
     ],
 )
@@ -182,3 +181,24 @@ def test_a_trace_inconsistent_with_the_file_is_a_located_error(tmp_path: Path) -
     code, _, err = run("assess", str(workload), "--trace", str(log))
     assert code == 2
     assert f"{workload}:6:" in err and "duration.waiting: with --trace: waiting 4s" in err
+
+
+def test_update_rewrites_a_flow_section_one_key_a_line(tmp_path: Path) -> None:
+    target = tmp_path / "w.yaml"
+    target.write_text(
+        "name: a\narchetype: api\nruntime: java\n"
+        "duration: {typical: 50ms, waiting: 10ms}   # a guess\n"
+        "traffic: {pattern: steady, average: 5/s}\nteam:\n",
+        encoding="utf-8",
+    )
+    log = _csv(tmp_path / "runs.csv", [i * 60.0 for i in range(100)], run_ms=80)
+    code, _, err = run("measure", str(log), "--update", str(target))
+    assert code == 0, err
+    text = target.read_text(encoding="utf-8")
+    assert "duration: # a guess\n  typical: 80ms" in text
+    assert "  waiting: 10ms\n" in text  # kept as written
+    data = yaml.safe_load(text)
+    assert data["duration"] == {"typical": "80ms", "waiting": "10ms", "max": "80ms"}
+    assert data["traffic"]["average"] == "1/min" and data["team"] is None
+    assert run("measure", str(log), "--update", str(target))[0] == 0
+    assert target.read_text(encoding="utf-8") == text  # the second run changes nothing

@@ -225,7 +225,14 @@ def _traffic(
     peak_minute = max(minutes.values())
     interval = _interval(runs)
     burst, minute_ratio = _bursts(minutes, hours)
-    hour_ratio = max(by_hour_of_day) * 24 / sum(by_hour_of_day)
+    # Each hour of the day as often as the period holds it: a log of 25 hours has two 00:00s.
+    seen = [0] * 24
+    for hour in range(start // 3600, math.floor(last) // 3600 + 1):
+        seen[hour % 24] += 1
+    rates = [
+        count / times if times else 0.0 for count, times in zip(by_hour_of_day, seen, strict=True)
+    ]
+    hour_ratio = max(rates) * 24 / sum(rates)
     if span < PATTERN_MIN_SPAN:
         pattern = None  # too short a log to tell
     elif interval is not None:
@@ -236,13 +243,13 @@ def _traffic(
         pattern = "spiky"
     else:
         pattern = "steady"
-    total = sum(by_hour_of_day)
+    total = sum(rates)
     return Traffic(
         average_per_second=average,
         peak_second=peak_second,
         peak_minute=peak_minute,
         active_hours_per_day=active,
-        profile=tuple(count / total for count in by_hour_of_day),
+        profile=tuple(rate / total for rate in rates),
         pattern=pattern,
         interval=interval,
         busy_minutes=busy,

@@ -33,6 +33,55 @@ def _line_end(text: str, index: int) -> int:
     return len(text) if end < 0 else end
 
 
+def _block_edits(text: str, mapping: yaml.MappingNode, fields: list[Measured]) -> list[_Edit]:
+    """Each measured field set in a block mapping: its value and comment replaced where it
+    is, a line added after the mapping's last where it is not."""
+    edits = []
+    for field in fields:
+        entry = _key(mapping, field.path.split(".", 1)[1])
+        if entry is not None:
+            _, value = entry
+            end = _line_end(text, value.end_mark.index)
+            line_start = text.rfind("\n", 0, value.start_mark.index) + 1
+            body = value.start_mark.index - line_start + len(field.value)
+            padding = " " * max(0, COMMENT_COLUMN - body)  # as `line` aligns a new one
+            edits.append(
+                _Edit(value.start_mark.index, end, f"{field.value}{padding} # {field.comment}")
+            )
+            continue
+        indent = " " * mapping.start_mark.column
+        last = max((value.end_mark for _, value in mapping.value), key=lambda mark: mark.index)
+        at = _line_end(text, last.index if last.column else last.index - 1)
+        new_line = line(indent, field.path.split(".", 1)[1], field.value, field.comment)
+        edits.append(_Edit(at, at, "\n" + new_line))
+    return edits
+
+
+def _as_block(text: str, key: yaml.Node, value: yaml.Node, fields: list[Measured]) -> _Edit:
+    """A section written in flow style (or left empty) rewritten one key a line: its other
+    keys keep their values as written, the measured ones get theirs."""
+    indent = " " * (key.start_mark.column + 2)
+    measured = {field.path.split(".", 1)[1]: field for field in fields}
+    lines = []
+    if isinstance(value, yaml.MappingNode):
+        for item_key, item_value in value.value:
+            name = item_key.value if isinstance(item_key, yaml.ScalarNode) else ""
+            if name in measured:
+                field = measured.pop(name)
+                lines.append(line(indent, name, field.value, field.comment))
+            else:
+                written = text[item_value.start_mark.index : item_value.end_mark.index]
+                lines.append(f"{indent}{name}: {written}")
+    lines += [line(indent, name, field.value, field.comment) for name, field in measured.items()]
+    start = text.index(":", key.end_mark.index) + 1
+    end = value.end_mark.index if isinstance(value, yaml.MappingNode) else start
+    rest = text[end : _line_end(text, end)]
+    kept = ""
+    if rest.strip().startswith("#"):  # a comment after the flow mapping stays on the key's line
+        kept, end = " " + rest.strip(), _line_end(text, end)
+    return _Edit(start, end, kept + "\n" + "\n".join(lines))
+
+
 def updated_text(text: str, file: str, found: Measurements, header: list[str]) -> str:
     """`text` with each measured field set (added where missing), the measurement's header
     comment at the top and its cold-start comment at the end; everything else as it was."""
@@ -47,33 +96,17 @@ def updated_text(text: str, file: str, found: Measurements, header: list[str]) -
     root = documents[0]
     edits: list[_Edit] = []
     appended: dict[str, list[Measured]] = {}
+    by_section: dict[str, list[Measured]] = {}
     for field in found.fields:
-        section_name, key_name = field.path.split(".", 1)
+        by_section.setdefault(field.path.split(".", 1)[0], []).append(field)
+    for section_name, fields in by_section.items():
         section = _key(root, section_name)
-        if section is None or not isinstance(section[1], yaml.MappingNode) or section[1].flow_style:
-            if section is not None:  # `traffic: null` or a flow mapping: not edited in place
-                message = "is not a block mapping; allowed: a section written one key a line"
-                raise InputError(
-                    [Problem(file, section[0].start_mark.line + 1, None, section_name, message)]
-                )
-            appended.setdefault(section_name, []).append(field)
-            continue
-        mapping = section[1]
-        entry = _key(mapping, key_name)
-        if entry is not None:
-            _, value = entry
-            end = _line_end(text, value.end_mark.index)
-            line_start = text.rfind("\n", 0, value.start_mark.index) + 1
-            body = value.start_mark.index - line_start + len(field.value)
-            padding = " " * max(0, COMMENT_COLUMN - body)  # as `line` aligns a new one
-            replacement = f"{field.value}{padding} # {field.comment}"
-            edits.append(_Edit(value.start_mark.index, end, replacement))
-            continue
-        indent = " " * mapping.start_mark.column
-        last = max((value.end_mark for _, value in mapping.value), key=lambda mark: mark.index)
-        at = _line_end(text, last.index if last.column else last.index - 1)
-        new_line = line(indent, key_name, field.value, field.comment)
-        edits.append(_Edit(at, at, "\n" + new_line))
+        if section is None:
+            appended[section_name] = fields
+        elif isinstance(section[1], yaml.MappingNode) and not section[1].flow_style:
+            edits += _block_edits(text, section[1], fields)
+        else:  # `traffic: {average: 1/s}` or `traffic:` with nothing: rewritten as a block
+            edits.append(_as_block(text, section[0], section[1], fields))
     for start, end, replacement in sorted(((e.start, e.end, e.text) for e in edits), reverse=True):
         text = text[:start] + replacement + text[end:]
     lines = [kept for kept in text.split("\n") if not kept.startswith(COLD_STARTS)]
