@@ -202,3 +202,11 @@ def test_update_rewrites_a_flow_section_one_key_a_line(tmp_path: Path) -> None:
     assert data["traffic"]["average"] == "1/min" and data["team"] is None
     assert run("measure", str(log), "--update", str(target))[0] == 0
     assert target.read_text(encoding="utf-8") == text  # the second run changes nothing
+
+
+def test_each_replayed_request_takes_its_own_run() -> None:
+    """The percentiles are the requests' own: four warm runs of 10 to 40 ms after a cold one."""
+    model = PlatformModel(keep_alive=360, init_p50=0.2, init_p99=0.2)
+    result = replay([0.0, 30.0, 60.0, 90.0, 120.0], [0.05, 0.01, 0.02, 0.03, 0.04], model)
+    assert result.cold_start_share == pytest.approx(0.2)
+    assert result.p50 == 0.03 and result.p95 == pytest.approx(0.25)  # the cold one: 200 + 50 ms

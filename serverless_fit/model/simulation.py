@@ -307,10 +307,10 @@ def _run_single(
             created, free_at = kept_created, kept_free
         busy = 0
         chosen = -1
-        for index in range(len(free_at) - 1, -1, -1):  # the newest first
-            if free_at[index] <= time:
+        for slot in range(len(free_at) - 1, -1, -1):  # the newest first
+            if free_at[slot] <= time:
                 if chosen < 0:
-                    chosen = index
+                    chosen = slot
             else:
                 busy += 1
         if chosen >= 0:
