@@ -401,3 +401,16 @@ def test_the_profile_weighs_each_hour_by_how_often_the_log_holds_it(tmp_path: Pa
     figures, _ = measured(tmp_path / "events.json")
     assert figures.traffic is not None
     assert max(figures.traffic.profile) == pytest.approx(min(figures.traffic.profile), rel=0.01)
+
+
+def test_compact_json_with_several_events_on_a_line(tmp_path: Path) -> None:
+    events = [
+        {"timestamp": 1793613600000 + i * 1000, "message": f"REPORT RequestId: r{i}\t"
+         f"Duration: {10 + i} ms\tBilled Duration: {10 + i} ms\tMemory Size: 128 MB\t"
+         "Max Memory Used: 60 MB\t"}
+        for i in range(5)
+    ]  # fmt: skip
+    (tmp_path / "compact.json").write_text(json.dumps({"events": events}) + "\n")
+    figures, summary = measured(tmp_path / "compact.json")
+    assert summary.records == 5 and figures.invocations == 5
+    assert figures.duration is not None and figures.duration.maximum == 14

@@ -271,7 +271,7 @@ class LambdaJson:
 
     timestamp: float | None = None
 
-    def __call__(self, line: str) -> Record | None:
+    def __call__(self, line: str) -> Record | tuple[Record, ...] | None:
         if '"message"' not in line:
             stamp = _TIMESTAMP.search(line)
             if stamp:
@@ -290,7 +290,8 @@ class LambdaJson:
                 time = stamp / 1000 if isinstance(stamp, int | float) else None
                 return report_record(event["message"], time)
         events = _EVENT.findall(line)
-        if events:  # compact: whole events on the line
+        if events:  # compact: several whole events on the line
+            found = []
             for text in events:
                 try:
                     event = json.loads(text)
@@ -300,8 +301,10 @@ class LambdaJson:
                 if isinstance(message, str) and ("REPORT" in message or PLATFORM_REPORT in message):
                     stamp = event.get("timestamp")
                     time = stamp / 1000 if isinstance(stamp, int | float) else None
-                    return report_record(message, time)
-            return None
+                    record = report_record(message, time)
+                    if record is not None:
+                        found.append(record)
+            return tuple(found) or None
         match = _MESSAGE.match(line)
         if match is None:
             return None
@@ -339,7 +342,8 @@ class Csv:
         return Record(time, duration, size)
 
 
-Parser = Callable[[str], Record | None]
+# A line's record; or its records, for a line holding several (compact JSON); None: unread.
+Parser = Callable[[str], Record | tuple[Record, ...] | None]
 
 
 @dataclass(frozen=True)

@@ -175,9 +175,16 @@ def _read(
         if not line.strip():
             continue
         summary.lines += 1
-        record = parse(line)
-        if record is SKIP:
+        parsed = parse(line)
+        if parsed is SKIP:
             continue
+        if isinstance(parsed, tuple) and not isinstance(parsed, Record):  # several on a line
+            for each in parsed:
+                if each.time is None or EARLIEST < each.time < LATEST:
+                    summary.records += 1
+                    take(each)
+            continue
+        record = parsed
         if record is not None and record.time is not None and not EARLIEST < record.time < LATEST:
             record = None
         if record is None:
