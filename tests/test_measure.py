@@ -414,3 +414,12 @@ def test_compact_json_with_several_events_on_a_line(tmp_path: Path) -> None:
     figures, summary = measured(tmp_path / "compact.json")
     assert summary.records == 5 and figures.invocations == 5
     assert figures.duration is not None and figures.duration.maximum == 14
+
+
+def test_a_csv_saved_by_a_spreadsheet(tmp_path: Path) -> None:
+    """A byte-order mark and CRLF line ends, as spreadsheets write CSV."""
+    rows = ["timestamp,duration_ms", "2026-11-02T10:00:00Z,5", "2026-11-02T10:00:02Z,7"]
+    (tmp_path / "export.csv").write_bytes(b"\xef\xbb\xbf" + "\r\n".join(rows).encode() + b"\r\n")
+    figures, summary = measured(tmp_path / "export.csv")
+    assert summary.formats() == ["CSV"] and summary.records == 2 and summary.bad == 0
+    assert figures.duration is not None and figures.duration.maximum == 7

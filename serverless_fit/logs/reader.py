@@ -55,7 +55,7 @@ def _open(path: Path) -> tuple[IO[bytes], IO[str]]:
     stream: IO[bytes] = raw
     if raw.peek(2)[:2] == GZIP_MAGIC:
         stream = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]  # a binary stream
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline=None)
     return raw, text
 
 
