@@ -423,3 +423,18 @@ def test_a_csv_saved_by_a_spreadsheet(tmp_path: Path) -> None:
     figures, summary = measured(tmp_path / "export.csv")
     assert summary.formats() == ["CSV"] and summary.records == 2 and summary.bad == 0
     assert figures.duration is not None and figures.duration.maximum == 7
+
+
+def test_the_fast_path_and_the_line_by_line_path_agree(tmp_path: Path) -> None:
+    """The same figures whether a batch is read at once or a line at a time (a bad line in a
+    batch sends it down the slow path)."""
+    logs.diurnal_nginx(tmp_path / "access.log.gz", days=1)
+    with gzip.open(tmp_path / "access.log.gz", "rt") as source:
+        lines = source.read().splitlines()
+    lines[5] = lines[5].replace('" 200 ', '" 200 abc ', 1)  # an odd size: still a line
+    (tmp_path / "plain.log").write_text("\n".join(lines) + "\n")
+    fast = Measurement()
+    read_logs([tmp_path / "plain.log"], fast.add, None, fast.add_columns)
+    slow = Measurement()
+    read_logs([tmp_path / "plain.log"], slow.add)
+    assert fast.figures() == slow.figures()

@@ -92,7 +92,7 @@ def measure(
     measurement = Measurement()
     try:
         with _progress(logs) as advance:
-            summary = read_logs(logs, measurement.add, advance)
+            summary = read_logs(logs, measurement.add, advance, measurement.add_columns)
         figures = measurement.figures()
     except InputError as error:
         fail(error.problems)

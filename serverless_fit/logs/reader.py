@@ -14,11 +14,10 @@ from typing import IO
 
 from serverless_fit.errors import InputError, Problem
 from serverless_fit.format.visible import one_line
-from serverless_fit.logs.formats import SKIP, LogFormat, Record, detect
+from serverless_fit.logs.formats import SKIP, Columns, LogFormat, Record, detect
 
 SAMPLE_LINES = 50  # lines the format is detected from
 BAD_LINES_SHOWN = 5
-PROGRESS_EVERY = 20_000  # lines between two progress reports
 GZIP_MAGIC = b"\x1f\x8b"
 
 FORMATS_ALLOWED = (
@@ -68,16 +67,16 @@ EARLIEST, LATEST = 0.0, 7_258_118_400.0
 CHUNK = 1 << 20  # characters read at once; lines are split from them in C
 
 
-def _lines(text: IO[str]) -> Iterator[str]:
-    """The lines of a text stream without their line breaks, read a chunk at a time; a line
-    longer than MAX_LINE is given as TOO_LONG, its characters never held whole."""
+def _batches(text: IO[str]) -> Iterator[list[str]]:
+    """The lines of a text stream without their line breaks, a chunk's worth at a time; a
+    line longer than MAX_LINE is given as TOO_LONG, its characters never held whole."""
     carry = ""
     skipping = False  # inside an over-long line, until its end
     while True:
         chunk = text.read(CHUNK)
         if not chunk:
             if carry and not skipping:
-                yield carry
+                yield [carry]
             return
         pieces = (carry + chunk).split("\n")
         carry = pieces.pop()
@@ -87,8 +86,10 @@ def _lines(text: IO[str]) -> Iterator[str]:
         elif skipping:
             carry = ""
             continue
-        for piece in pieces:
-            yield TOO_LONG if len(piece) > MAX_LINE else piece
+        if pieces and max(map(len, pieces)) > MAX_LINE:
+            pieces = [TOO_LONG if len(piece) > MAX_LINE else piece for piece in pieces]
+        if pieces:
+            yield pieces
         if len(carry) > MAX_LINE:
             skipping, carry = True, ""
 
@@ -97,9 +98,11 @@ def read_logs(
     paths: Iterable[Path],
     take: Callable[[Record], None],
     progress: Callable[[int], None] | None = None,
+    take_columns: Callable[[Columns], None] | None = None,
 ) -> LogSummary:
-    """Every record of every log, given to `take`; InputError for a file that cannot be read,
-    is empty, or is in no format we know (each located), after reading all the others."""
+    """Every record of every log, given to `take` (or, for a batch of good lines of a format
+    with a fast path, to `take_columns` as columns); InputError for a file that cannot be
+    read, is empty, or is in no format we know (each located), after reading all the others."""
     summary = LogSummary()
     problems: list[Problem] = []
     done = 0  # raw bytes of the files already read, for progress
@@ -113,8 +116,9 @@ def read_logs(
         before = summary.records
         try:
             with raw, text:
-                lines = _lines(text)
-                sample = list(itertools.islice(lines, SAMPLE_LINES))
+                batches = _batches(text)
+                first = next(batches, [])
+                sample = first[:SAMPLE_LINES]
                 log_format = detect(sample)
                 if log_format is None:
                     found = (
@@ -129,8 +133,8 @@ def read_logs(
                     )
                     continue
                 summary.files.append((name, log_format.name))
-                report = _reporter(progress, done, raw)
-                _read(itertools.chain(sample, lines), log_format, name, summary, take, report)
+                reader = _Reader(log_format, name, summary, take, take_columns)
+                reader.read(itertools.chain([first], batches), _reporter(progress, done, raw))
                 done += raw.tell()
                 if summary.records == before:
                     found = f"found no request in this {log_format.name}"
@@ -160,41 +164,63 @@ def _reporter(
     return lambda: progress(done + raw.tell())
 
 
-def _read(
-    lines: Iterable[str],
-    log_format: LogFormat,
-    name: str,
-    summary: LogSummary,
-    take: Callable[[Record], None],
-    report: Callable[[], object],
-) -> None:
-    parse = log_format.parser
-    for number, line in enumerate(lines, start=1):
-        if not number % PROGRESS_EVERY:
+class _Reader:
+    """One file's batches of lines: each batch through the format's fast path when every
+    line of it is good, else line by line, so that bad lines are counted and shown."""
+
+    def __init__(
+        self,
+        log_format: LogFormat,
+        name: str,
+        summary: LogSummary,
+        take: Callable[[Record], None],
+        take_columns: Callable[[Columns], None] | None,
+    ) -> None:
+        self.format = log_format
+        self.name = name
+        self.summary = summary
+        self.take = take
+        self.columns = log_format.columns if take_columns is not None else None
+        self.take_columns = take_columns
+
+    def read(self, batches: Iterable[list[str]], report: Callable[[], object]) -> None:
+        number = 0
+        for batch in batches:
+            fast = self.columns(batch, EARLIEST, LATEST) if self.columns else None
+            if fast is not None and self.take_columns is not None:
+                self.summary.lines += fast.lines
+                self.summary.records += fast.lines
+                self.take_columns(fast)
+            else:
+                for offset, line in enumerate(batch, start=number + 1):
+                    self.line(offset, line)
+            number += len(batch)
             report()
+
+    def line(self, number: int, line: str) -> None:
+        summary = self.summary
         if not line.strip():
-            continue
+            return
         summary.lines += 1
-        parsed = parse(line)
+        parsed = self.format.parser(line)
         if parsed is SKIP:
-            continue
+            return
         if isinstance(parsed, tuple) and not isinstance(parsed, Record):  # several on a line
             for each in parsed:
                 if each.time is None or EARLIEST < each.time < LATEST:
                     summary.records += 1
-                    take(each)
-            continue
+                    self.take(each)
+            return
         record = parsed
         if record is not None and record.time is not None and not EARLIEST < record.time < LATEST:
             record = None
         if record is None:
-            if log_format.skips_other_lines:
-                continue
+            if self.format.skips_other_lines:
+                return
             summary.bad += 1
             if len(summary.bad_lines) < BAD_LINES_SHOWN:
                 shown = line[1:] if line is TOO_LONG else one_line(line)[:120]
-                summary.bad_lines.append(BadLine(name, number, shown))
-            continue
+                summary.bad_lines.append(BadLine(self.name, number, shown))
+            return
         summary.records += 1
-        take(record)
-    report()
+        self.take(record)
