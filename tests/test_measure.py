@@ -438,3 +438,15 @@ def test_the_fast_path_and_the_line_by_line_path_agree(tmp_path: Path) -> None:
     slow = Measurement()
     read_logs([tmp_path / "plain.log"], slow.add)
     assert fast.figures() == slow.figures()
+
+
+def test_many_values_at_once_fall_in_the_same_buckets_as_one_by_one() -> None:
+    rng = random.Random(2)
+    values = [0.0, *(rng.lognormvariate(2, 2) for _ in range(3000))]
+    one, many = Quantiles(exact_limit=10), Quantiles(exact_limit=10)
+    for value in values:
+        one.add(value)
+    many.extend(values[:7])
+    many.extend(values[7:])
+    shares = (0.0, 0.01, 0.5, 0.9, 0.99, 1.0)
+    assert one.quantiles(*shares) == many.quantiles(*shares) and one.count == many.count

@@ -11,12 +11,17 @@ span 10 microseconds to 10 hours.
 from __future__ import annotations
 
 import math
+import operator
 from array import array
+from collections import Counter
+from collections.abc import Sequence
+from itertools import repeat
 
 EXACT_LIMIT = 1_000_000  # values kept exactly: 8 MB
 RELATIVE_ERROR = 0.01
 GAMMA = (1 + RELATIVE_ERROR) / (1 - RELATIVE_ERROR)
 LOG_GAMMA = math.log(GAMMA)
+ZERO = 0.0  # `ZERO.__lt__` keeps the positive values, in C
 
 
 class Quantiles:
@@ -40,8 +45,7 @@ class Quantiles:
             self._values.append(value)
             if len(self._values) > self._limit:
                 values, self._values = self._values, None
-                for kept in values:
-                    self._bucket(kept)
+                self._bucket_many(values)
             return
         self._bucket(value)
 
@@ -55,11 +59,19 @@ class Quantiles:
             self._values.extend(values)
             if len(self._values) > self._limit:
                 kept, self._values = self._values, None
-                for value in kept:
-                    self._bucket(value)
+                self._bucket_many(kept)
             return
-        for value in values:
-            self._bucket(value)
+        self._bucket_many(values)
+
+    def _bucket_many(self, values: Sequence[float]) -> None:
+        """`_bucket` for many values, the logarithms and the counting done in C."""
+        positive = list(filter(ZERO.__lt__, values))
+        self._zeros += len(values) - len(positive)
+        keys = Counter(
+            map(math.ceil, map(operator.truediv, map(math.log, positive), repeat(LOG_GAMMA)))
+        )
+        for key, count in keys.items():
+            self._buckets[key] = self._buckets.get(key, 0) + count
 
     def _bucket(self, value: float) -> None:
         if value <= 0:
