@@ -22,6 +22,7 @@ RELATIVE_ERROR = 0.01
 GAMMA = (1 + RELATIVE_ERROR) / (1 - RELATIVE_ERROR)
 LOG_GAMMA = math.log(GAMMA)
 ZERO = 0.0  # `ZERO.__lt__` keeps the positive values, in C
+BUCKET_SLICE = 65_536
 
 
 class Quantiles:
@@ -38,19 +39,10 @@ class Quantiles:
         return self._values is not None
 
     def add(self, value: float) -> None:
-        self.count += 1
-        if value > self.maximum:
-            self.maximum = value
-        if self._values is not None:
-            self._values.append(value)
-            if len(self._values) > self._limit:
-                values, self._values = self._values, None
-                self._bucket_many(values)
-            return
-        self._bucket(value)
+        self.extend([value])
 
     def extend(self, values: list[float]) -> None:
-        """`add` for many values: kept in one copy while exact."""
+        """Values taken in; kept whole while the percentiles can be exact."""
         if not values:
             return
         self.count += len(values)
@@ -59,26 +51,22 @@ class Quantiles:
             self._values.extend(values)
             if len(self._values) > self._limit:
                 kept, self._values = self._values, None
-                self._bucket_many(kept)
+                self._bucket(kept)
             return
-        self._bucket_many(values)
+        self._bucket(values)
 
-    def _bucket_many(self, values: Sequence[float]) -> None:
-        """`_bucket` for many values, the logarithms and the counting done in C."""
-        positive = list(filter(ZERO.__lt__, values))
-        self._zeros += len(values) - len(positive)
-        keys = Counter(
-            map(math.ceil, map(operator.truediv, map(math.log, positive), repeat(LOG_GAMMA)))
-        )
-        for key, count in keys.items():
-            self._buckets[key] = self._buckets.get(key, 0) + count
-
-    def _bucket(self, value: float) -> None:
-        if value <= 0:
-            self._zeros += 1
-            return
-        key = math.ceil(math.log(value) / LOG_GAMMA)
-        self._buckets[key] = self._buckets.get(key, 0) + 1
+    def _bucket(self, values: Sequence[float]) -> None:
+        """Values counted in their buckets, the logarithms and the counting done in C, a
+        slice at a time so that folding the exact values never doubles their memory."""
+        for start in range(0, len(values), BUCKET_SLICE):
+            piece = values[start : start + BUCKET_SLICE]
+            positive = list(filter(ZERO.__lt__, piece))
+            self._zeros += len(piece) - len(positive)
+            keys = Counter(
+                map(math.ceil, map(operator.truediv, map(math.log, positive), repeat(LOG_GAMMA)))
+            )
+            for key, count in keys.items():
+                self._buckets[key] = self._buckets.get(key, 0) + count
 
     def quantile(self, share: float) -> float:
         """The nearest-rank value at `share` (0.5 the median, 1.0 the largest)."""
