@@ -450,3 +450,19 @@ def test_many_values_at_once_fall_in_the_same_buckets_as_one_by_one() -> None:
     many.extend(values[7:])
     shares = (0.0, 0.01, 0.5, 0.9, 0.99, 1.0)
     assert one.quantiles(*shares) == many.quantiles(*shares) and one.count == many.count
+
+
+def test_the_alb_fast_path_agrees_with_the_line_by_line_path(tmp_path: Path) -> None:
+    logs.spiky_alb(tmp_path / "alb.log", hours=2)
+    lines = (tmp_path / "alb.log").read_text().splitlines()
+    fields = lines[10].split(" ")
+    fields[5:8] = ["-1", "-1", "-1"]  # no response: no duration
+    older = lines[20].split(' "curl/8.5"')[0] + ' "curl/8.5" - -'  # no creation time
+    mixed = lines[:3000] + [" ".join(fields), older] + lines[3000:]
+    for name, content in (("plain.log", lines), ("mixed.log", mixed)):
+        (tmp_path / name).write_text("\n".join(content) + "\n")
+        fast = Measurement()
+        read_logs([tmp_path / name], fast.add, None, fast.add_columns)
+        slow = Measurement()
+        read_logs([tmp_path / name], slow.add)
+        assert fast.figures() == slow.figures()
