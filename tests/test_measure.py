@@ -466,3 +466,14 @@ def test_the_alb_fast_path_agrees_with_the_line_by_line_path(tmp_path: Path) -> 
         slow = Measurement()
         read_logs([tmp_path / name], slow.add)
         assert fast.figures() == slow.figures()
+
+
+def test_a_folder_of_node_logs_is_named_briefly(tmp_path: Path) -> None:
+    lines = (DOCUMENTED / "nginx-documented.log").read_text()
+    paths = []
+    for index in range(8):
+        paths.append(tmp_path / f"node-{index}.log")
+        paths[-1].write_text(lines)
+    code, out, _ = run("measure", *map(str, paths), "--name", "x")
+    assert code == 0
+    assert f"# Files: {paths[0]}, " in out and " and 3 more\n" in out

@@ -14,6 +14,7 @@ from serverless_fit.logs.figures import Figures, Percentiles, Traffic
 from serverless_fit.logs.reader import LogSummary
 
 COMMENT_COLUMN = 34
+FILES_SHOWN = 5  # log files named in the header; a folder of node logs is summed up
 SECTIONS = ("traffic", "duration", "resources")
 
 
@@ -196,7 +197,10 @@ NOT_IN_A_LOG = (
 
 def header(figures: Figures, summary: LogSummary) -> list[str]:
     lines = [f"# Measured by serverless-fit measure from {source(figures, summary)}."]
-    lines.append(f"# Files: {', '.join(file for file, _ in summary.files)}")
+    files = [file for file, _ in summary.files]
+    shown = ", ".join(files[:FILES_SHOWN])
+    more = len(files) - FILES_SHOWN
+    lines.append(f"# Files: {shown}" + (f" and {more:,} more" if more > 0 else ""))
     if summary.bad:
         lines.append(f"# Bad lines skipped: {summary.bad:,} (the first few shown by the command).")
     return lines
