@@ -458,7 +458,7 @@ def test_the_alb_fast_path_agrees_with_the_line_by_line_path(tmp_path: Path) -> 
     fields = lines[10].split(" ")
     fields[5:8] = ["-1", "-1", "-1"]  # no response: no duration
     older = lines[20].split(' "curl/8.5"')[0] + ' "curl/8.5" - -'  # no creation time
-    mixed = lines[:3000] + [" ".join(fields), older] + lines[3000:]
+    mixed = [*lines[:3000], " ".join(fields), older, *lines[3000:]]
     for name, content in (("plain.log", lines), ("mixed.log", mixed)):
         (tmp_path / name).write_text("\n".join(content) + "\n")
         fast = Measurement()
