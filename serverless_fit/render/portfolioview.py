@@ -29,10 +29,8 @@ def headline(portfolio: Portfolio, error_files: int) -> Text:
     text = Text.assemble(
         ("Portfolio: ", "bold"),
         counted(portfolio.workloads, "workload"),
-        f" ({counted(portfolio.results, 'result')}, one per workload and target)",
+        f" ({counted(portfolio.results, 'result')}: workload and target pairs)",
     )
-    if error_files:
-        text.append(f"; {counted(error_files, 'file')} with errors", style="red")
     text.append("\n")
     text.append("Each at its best target: ", style="dim")
     for index, (verdict, count) in enumerate(portfolio.by_verdict.items()):
@@ -41,6 +39,8 @@ def headline(portfolio: Portfolio, error_files: int) -> Text:
             text.append(", ")
         text.append(f"{count} ")
         text.append(word if verdict != "fit-with-mitigations" else "fit with mitigations", style)
+    if error_files:
+        text.append(f"\n{counted(error_files, 'file')} with errors, not in the summary", "red")
     return text
 
 
