@@ -114,8 +114,8 @@ def _sections(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
         files = len({e.file for e in report.errors})
         out.append(f"**{counted(files, 'file')} could not be assessed** (see below).")
         out.append("")
-    out += _portfolio(summary)
     yield "\n".join(out) + "\n"
+    yield from _portfolio(summary)
     if options.summary_only:
         return
     compared = report.compared()
@@ -147,25 +147,27 @@ def _money(amount: float | None, floor: bool = False) -> str:
     return ("≥ " if floor else "") + f"${amount:,.2f}"
 
 
-def _portfolio(summary: Portfolio) -> list[str]:
-    """The portfolio summary under the counts: a row per workload at its best target, the
-    spend both ways, the biggest savings and risks (README, "Portfolio summary")."""
+def _portfolio(summary: Portfolio) -> Iterator[str]:
+    """The portfolio summary under the counts, a row at a time: a row per workload at its
+    best target, the spend both ways, the biggest savings and risks (README, "Portfolio
+    summary")."""
     if not summary.rows:
-        return []
-    out = [
+        return
+    yield (
         "| workload | best target | verdict | score | confidence | blockers and risks "
-        "| serverless a month | always-on a month |",
-        "| --- | --- | --- | ---: | ---: | --- | ---: | ---: |",
-    ]
+        "| serverless a month | always-on a month |\n"
+        "| --- | --- | --- | ---: | ---: | --- | ---: | ---: |\n"
+    )
     for row in summary.rows:
         mark = " ❌" if row.failed else ""
-        out.append(
+        yield (
             f"| {escape(row.workload)}{mark} | {escape(row.target_name)} "
             f"| {_VERDICT[row.verdict]} | {row.score:g} | {row.confidence:.0%} "
             f"| {', '.join(row.issues) or '-'} "
-            f"| {_money(row.serverless_usd, row.serverless_floor)} | {_money(row.always_on_usd)} |"
+            f"| {_money(row.serverless_usd, row.serverless_floor)} "
+            f"| {_money(row.always_on_usd)} |\n"
         )
-    out.append("")
+    out = [""]
     spend = summary.spend
     if spend.workloads:
         out += [
@@ -201,7 +203,7 @@ def _portfolio(summary: Portfolio) -> list[str]:
             for item in summary.frequent
         )
         out += [f"**Found in more than one workload:** {found}.", ""]
-    return out
+    yield "\n".join(out) + "\n"
 
 
 def _details(result: Result) -> list[str]:
