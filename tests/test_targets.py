@@ -272,3 +272,16 @@ def test_a_static_website_is_reported_as_the_storage_and_cdn_it_is_priced_as() -
     assert result["target_name"] == "Amazon S3 behind Amazon CloudFront"
     messages = " ".join(f["message"] for f in result["findings"])
     assert "AWS Lambda" not in messages
+
+
+def test_each_target_says_what_kind_it_is() -> None:
+    kinds = {name: platform.kind for name, platform in catalog.platforms().items()}
+    assert kinds == {
+        "aws-lambda": "functions",
+        "azure-functions": "functions",
+        "cloudflare-workers": "edge",
+        "gcp-cloud-run-functions": "functions",
+    }
+    code, out, _ = run("platforms", "--width", "120")
+    assert code == 0 and "AWS Lambda (us-east-1; functions)" in out
+    assert "Cloudflare Workers (global; edge)" in out

@@ -293,7 +293,9 @@ class Platform(_Data):
     id: str
     name: str
     provider: Provider
-    kind: Literal["serverless"]
+    # What runs the code: functions, containers, functions at the edge, or an orchestrator
+    # of other services' steps.
+    kind: Literal["functions", "containers", "edge", "orchestration"]
     region: str
     summary: str
     limits: Limits

@@ -102,7 +102,7 @@ def render_list(
     for platform in platforms:
         door = platform.front_door
         rows = [
-            ("", f"{platform.name} ({platform.region})"),
+            ("", f"{platform.name} ({platform.region}; {platform.kind})"),
             ("timeout", _timeout(platform)),
             ("memory", _memory(platform)),
             ("front door", f"{door.name}: {door.timeout.value}"),
@@ -345,7 +345,11 @@ def render_profile(platform: Platform, options: RenderOptions, fmt: str) -> str:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     buffer = io.StringIO()
     console = string_console(buffer, options)
-    console.print(Text.assemble((platform.name, "bold"), f"  ({platform.id}, {platform.region})"))
+    console.print(
+        Text.assemble(
+            (platform.name, "bold"), f"  ({platform.id}, {platform.region}, {platform.kind})"
+        )
+    )
     console.print(platform.summary)
     console.print()
     table = Table(show_edge=False, pad_edge=False, expand=True)
@@ -486,7 +490,8 @@ def reference(platforms: list[Platform], baselines: list[Baseline]) -> str:
         "",
     ]
     for platform in platforms:
-        lines += [f"## {platform.name} (`{platform.id}`)", "", _cell(platform.summary), ""]
+        lines += [f"## {platform.name} (`{platform.id}`)", "", f"Kind: {platform.kind}.", ""]
+        lines += [_cell(platform.summary), ""]
         lines += [f"Region priced: {platform.region}; provider: {platform.provider}.", ""]
         lines += [*_record_table(_records(platform, "")), ""]
     lines += ["## Always-on baselines", ""]
