@@ -46,9 +46,6 @@ class Timeline:
         self.start: int | None = None
         self.counts: array[int] = array("I")
 
-    def add(self, time: float) -> None:
-        self.add_many([time])
-
     def add_many(self, times: list[float]) -> None:
         """Count arrivals, in any order: per distinct second, not per arrival."""
         if not times:
