@@ -15,9 +15,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from serverless_fit.logs.figures import Figures, Measurement
-from serverless_fit.logs.quantiles import RELATIVE_ERROR, Quantiles
-from serverless_fit.logs.reader import LogSummary, read_logs
+from serverless_fit.measure.figures import Figures, Measurement
+from serverless_fit.measure.quantiles import RELATIVE_ERROR, Quantiles
+from serverless_fit.measure.reader import LogSummary, read_logs
 from tests import logs
 from tests.conftest import ROOT
 from tests.test_cli import run
@@ -372,7 +372,7 @@ def test_any_log_gives_a_workload_or_a_clean_input_error(lines: list[str], gzipp
 
     from serverless_fit.errors import InputError
     from serverless_fit.format.loader import load_text
-    from serverless_fit.logs.workloadtext import workload_text
+    from serverless_fit.measure.workloadtext import workload_text
 
     raw = ("\n".join(lines) + "\n").encode("utf-8", errors="surrogatepass")
     with tempfile.TemporaryDirectory() as folder:

@@ -61,8 +61,8 @@ def _share(option: str, text: str | None) -> float | None:
 
 def _trace(paths: tuple[Path, ...]) -> Trace:
     from serverless_fit.errors import InputError
-    from serverless_fit.logs.figures import SpanError
-    from serverless_fit.logs.replaytrace import load_trace
+    from serverless_fit.measure.figures import SpanError
+    from serverless_fit.measure.replaytrace import load_trace
 
     try:
         return load_trace(paths)

@@ -71,10 +71,10 @@ def measure(
     """
     from serverless_fit.errors import InputError
     from serverless_fit.format.loader import load_text
-    from serverless_fit.logs.figures import Measurement, SpanError
-    from serverless_fit.logs.reader import read_logs
-    from serverless_fit.logs.update import updated_text
-    from serverless_fit.logs.workloadtext import header, measurements, workload_text
+    from serverless_fit.measure.figures import Measurement, SpanError
+    from serverless_fit.measure.reader import read_logs
+    from serverless_fit.measure.update import updated_text
+    from serverless_fit.measure.workloadtext import header, measurements, workload_text
 
     if update_file is not None and (name or archetype):
         option = "--name" if name else "--archetype"

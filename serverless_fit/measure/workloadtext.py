@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 
 from serverless_fit.format.units import Duration, Rate, Size, nice_amount
-from serverless_fit.logs.figures import Figures, Percentiles, Traffic
-from serverless_fit.logs.reader import LogSummary
+from serverless_fit.measure.figures import Figures, Percentiles, Traffic
+from serverless_fit.measure.reader import LogSummary
 
 COMMENT_COLUMN = 34
 FILES_SHOWN = 5  # log files named in the header; a folder of node logs is summed up

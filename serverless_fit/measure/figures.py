@@ -15,8 +15,8 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 
-from serverless_fit.logs.formats import Columns, Record
-from serverless_fit.logs.quantiles import Quantiles
+from serverless_fit.measure.formats import Columns, Record
+from serverless_fit.measure.quantiles import Quantiles
 
 FLUSH_EVERY = 65_536  # records between two counts of the arrivals
 MAX_DAYS = 400  # a longer span is refused: its per-second counts would take 138 MB

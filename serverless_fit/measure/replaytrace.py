@@ -9,10 +9,10 @@ from array import array
 from collections.abc import Sequence
 from pathlib import Path
 
-from serverless_fit.logs.figures import Measurement
-from serverless_fit.logs.formats import Record
-from serverless_fit.logs.reader import read_logs
-from serverless_fit.logs.workloadtext import day, measurements, source
+from serverless_fit.measure.figures import Measurement
+from serverless_fit.measure.formats import Record
+from serverless_fit.measure.reader import read_logs
+from serverless_fit.measure.workloadtext import day, measurements, source
 from serverless_fit.model.trace import Trace
 
 REPLAY_LIMIT = 2_000_000  # requests replayed one by one: 32 MB of arrivals and runs

@@ -14,7 +14,7 @@ from typing import IO
 
 from serverless_fit.errors import InputError, Problem
 from serverless_fit.format.visible import one_line
-from serverless_fit.logs.formats import SKIP, Columns, LogFormat, Record, detect
+from serverless_fit.measure.formats import SKIP, Columns, LogFormat, Record, detect
 
 SAMPLE_LINES = 50  # lines the format is detected from
 BAD_LINES_SHOWN = 5
