@@ -16,13 +16,7 @@ from serverless_fit.commands.common import (
     usage_problem,
     write_report,
 )
-from serverless_fit.format.vocabulary import Archetype
-
-
-def _archetypes() -> list[str]:
-    import typing
-
-    return list(typing.get_args(Archetype))
+from serverless_fit.format.vocabulary import Archetype, choices
 
 
 @click.command(short_help="Write a workload file measured from request logs.")
@@ -45,7 +39,7 @@ def _archetypes() -> list[str]:
 @click.option("--name", default=None, help="Workload name (default: from the first log's name).")
 @click.option(
     "--archetype",
-    type=click.Choice(_archetypes()),
+    type=click.Choice(choices(Archetype)),
     default=None,
     help="Archetype, which no log gives (default: other, with a comment to set it).",
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,16 +17,13 @@ from serverless_fit.format.vocabulary import (
     Provider,
     Runtime,
     Trigger,
+    choices,
 )
 
 SKIP = "-"  # an answer that leaves an optional field out
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 Answers = dict[str, Any]  # dotted field path -> value as the file holds it
-
-
-def _choices(literal: Any) -> tuple[str, ...]:
-    return tuple(str(value) for value in typing.get_args(literal))
 
 
 @dataclass(frozen=True)
@@ -119,11 +115,11 @@ QUESTIONS: tuple[Question, ...] = (
              "one line on what it does", "..."),
     Question("owner", "owner", "Owning team", "text", "who answers for it", "team-name"),
     Question("archetype", "archetype", "Archetype", "choice", "required", "api",
-             _choices(Archetype), required=True, default=lambda a: "api"),
+             choices(Archetype), required=True, default=lambda a: "api"),
     Question("runtime", "runtime", "Runtime", "choice", "drives the cold-start estimate",
-             "python", _choices(Runtime), default=lambda a: "python"),
+             "python", choices(Runtime), default=lambda a: "python"),
     Question("trigger", "trigger", "Trigger", "choice", "default from the archetype", "http",
-             _choices(Trigger),
+             choices(Trigger),
              default=lambda a: DEFAULT_TRIGGERS.get(str(a.get("archetype")), "event")),
     Question("latency.p99", "p99", "p99 latency objective ('-' if nobody waits for it)",
              "duration", "the objective at p99", "300ms",
@@ -171,7 +167,7 @@ QUESTIONS: tuple[Question, ...] = (
              "choice", "", "preferred", ("none", "preferred", "required"),
              default=lambda a: "preferred"),
     Question("constraints.providers", "providers", "Allowed providers, comma-separated",
-             "list", "narrows --target all", "[aws]", _choices(Provider),
+             "list", "narrows --target all", "[aws]", choices(Provider),
              default=lambda a: None),
     Question("constraints.local_testing", "local-testing",
              "Must the tests run offline on a laptop?", "choice", "", "required",
@@ -179,9 +175,9 @@ QUESTIONS: tuple[Question, ...] = (
     Question("constraints.compliance", "compliance", "Compliance tags, comma-separated",
              "list", "reported; rule packs may score them", "[pci-dss]", default=lambda a: None),
     Question("team.ops_capacity", "ops-capacity", "Team's capacity to run servers",
-             "choice", "", "medium", _choices(Level), default=lambda a: "medium"),
+             "choice", "", "medium", choices(Level), default=lambda a: "medium"),
     Question("team.time_to_market", "time-to-market", "Time-to-market pressure", "choice",
-             "", "medium", _choices(Level), default=lambda a: "medium"),
+             "", "medium", choices(Level), default=lambda a: "medium"),
 )  # fmt: skip
 
 # Plain words YAML would read as something other than text.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import typing
+from typing import Any, Literal
 
 Archetype = Literal[
     "static-website",
@@ -37,3 +38,8 @@ DEFAULT_TRIGGERS: dict[str, Trigger] = {
     "scheduled-job": "schedule",
     "batch-job": "schedule",
 }
+
+
+def choices(literal: Any) -> tuple[str, ...]:
+    """The words a Literal of this module allows, in the order the format lists them."""
+    return tuple(str(value) for value in typing.get_args(literal))
