@@ -3,7 +3,6 @@ commented workload file written from the answers."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from serverless_fit.format.vocabulary import (
     Trigger,
     choices,
 )
+from serverless_fit.format.yamltext import line, scalar
 
 SKIP = "-"  # an answer that leaves an optional field out
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -180,8 +180,6 @@ QUESTIONS: tuple[Question, ...] = (
              "", "medium", choices(Level), default=lambda a: "medium"),
 )  # fmt: skip
 
-# Plain words YAML would read as something other than text.
-YAML_WORDS = frozenset({"yes", "no", "on", "off", "null", "true", "false", "y", "n", "~"})
 SECTIONS = ("latency", "duration", "traffic", "resources", "state", "constraints", "team")
 SECTION_COMMENTS = {
     "latency": "omit when nobody waits for the answer",
@@ -192,21 +190,6 @@ SECTION_COMMENTS = {
     "constraints": "what the organisation requires",
     "team": "who runs it",
 }
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_scalar(item) for item in value) + "]"
-    text = str(value)
-    plain = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_./-]*", text) and text not in YAML_WORDS
-    return text if plain else json.dumps(text, ensure_ascii=False)
-
-
-def _line(indent: str, key: str, value: str, comment: str) -> str:
-    body = f"{indent}{key}: {value}"
-    return f"{body:<34} # {comment}" if comment else body
 
 
 def render(answers: Answers) -> str:
@@ -221,23 +204,23 @@ def render(answers: Answers) -> str:
         if "." in question.path:
             continue
         if question.path in answers:
-            value = _scalar(answers[question.path])
-            lines.append(_line("", question.path, value, question.comment))
+            value = scalar(answers[question.path])
+            lines.append(line("", question.path, value, question.comment))
         else:
-            lines.append(_line("# ", question.path, question.example, question.comment))
+            lines.append(line("# ", question.path, question.example, question.comment))
     for section in SECTIONS:
         members = [q for q in QUESTIONS if q.path.startswith(f"{section}.")]
         given = [q for q in members if q.path in answers]
         lines.append("")
         prefix = "" if given else "# "
-        lines.append(f"{prefix + section + ':':<34} # {SECTION_COMMENTS[section]}")
+        lines.append(line(prefix, section, "", SECTION_COMMENTS[section]))
         for question in members:
             key = question.path.split(".", 1)[1]
             if question.path in answers:
-                value = _scalar(answers[question.path])
-                lines.append(_line("  ", key, value, by_path[question.path].comment))
+                value = scalar(answers[question.path])
+                lines.append(line("  ", key, value, by_path[question.path].comment))
             else:
-                lines.append(_line("#   ", key, question.example, question.comment))
+                lines.append(line("#   ", key, question.example, question.comment))
     return "\n".join(lines) + "\n"
 
 

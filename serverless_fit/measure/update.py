@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import yaml
 
 from serverless_fit.errors import InputError, Problem
-from serverless_fit.measure.workloadtext import COMMENT_COLUMN, Measured, Measurements, line
+from serverless_fit.format.yamltext import COMMENT_COLUMN, line
+from serverless_fit.measure.workloadtext import Measured, Measurements
 
 HEADER_STARTS = ("# Measured by serverless-fit measure", "# Files: ", "# Bad lines skipped: ")
 COLD_STARTS = "# Cold starts measured: "

@@ -5,15 +5,13 @@ the user (README, "Measured figures")."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from dataclasses import dataclass
 
 from serverless_fit.format.units import Duration, Rate, Size, nice_amount
+from serverless_fit.format.yamltext import line, scalar
 from serverless_fit.measure.figures import Figures, Percentiles, Traffic
 from serverless_fit.measure.reader import LogSummary
 
-COMMENT_COLUMN = 34
 FILES_SHOWN = 5  # log files named in the header; a folder of node logs is summed up
 SECTIONS = ("traffic", "duration", "resources")
 
@@ -34,11 +32,6 @@ class Measurements:
     cold_starts: str | None  # measured cold starts, a comment (the format has no field)
 
 
-def line(indent: str, key: str, value: str, comment: str) -> str:
-    body = f"{indent}{key}: {value}" if value else f"{indent}{key}:"
-    return f"{body:<{COMMENT_COLUMN}} # {comment}" if comment else body
-
-
 def _ms(milliseconds: float) -> str:
     return str(Duration.from_seconds(nice_amount(milliseconds) / 1000))
 
@@ -57,11 +50,6 @@ def day(epoch: float) -> str:
 
 def _how(values: Percentiles) -> str:
     return "exact" if values.exact else "sketch, within 1%"
-
-
-def scalar(text: str) -> str:
-    plain = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_./-]*", text)
-    return text if plain else json.dumps(text, ensure_ascii=False)
 
 
 def source(figures: Figures, summary: LogSummary) -> str:
