@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from serverless_fit.portfolio import PortfolioRow
 from serverless_fit.report import AlwaysOnCost, CostSide, Sizing
 
 
 def usd(amount: float) -> str:
     return f"${amount:,.2f}"
+
+
+def money(amount: float | None, floor: bool = False, missing: str = "-") -> str:
+    """A monthly figure: `≥` before a lower bound (a bill with unconfirmed prices)."""
+    if amount is None:
+        return missing
+    return ("≥ " if floor else "") + usd(amount)
+
+
+def saving_words(row: PortfolioRow) -> tuple[str, str]:
+    """Which option of a portfolio row is cheaper, and by how much a month. A lower-bound
+    serverless bill makes a saving by serverless an upper bound, one by always-on a lower
+    bound."""
+    saving = row.saving or 0.0
+    bound = ("≤ " if saving > 0 else "≥ ") if row.serverless_floor else ""
+    return ("serverless" if saving > 0 else "always-on"), f"{bound}{usd(abs(saving))}"
 
 
 def items_text(bill: CostSide | AlwaysOnCost) -> str:

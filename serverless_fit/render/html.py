@@ -18,7 +18,14 @@ from typing import Any
 
 from serverless_fit.portfolio import Portfolio, portfolio
 from serverless_fit.render import latencychart
-from serverless_fit.render.costwords import fleet_label, items_text, sizing_text, usd
+from serverless_fit.render.costwords import (
+    fleet_label,
+    items_text,
+    money,
+    saving_words,
+    sizing_text,
+    usd,
+)
 from serverless_fit.render.latencychart import Tick, latency_chart
 from serverless_fit.report import (
     VERDICTS,
@@ -247,12 +254,6 @@ def _names(results: list[Result]) -> str:
     return ", ".join(result.target for result in results)
 
 
-def _money(amount: float | None, floor: bool = False) -> str:
-    if amount is None:
-        return "not priced"
-    return ("≥ " if floor else "") + f"${amount:,.2f}"
-
-
 def _compact(value: float) -> str:
     for divisor, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if value >= divisor:
@@ -412,7 +413,8 @@ def stream(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
         # the counts sit above the overview table: workloads at their best target, as it has
         counts=[(VERDICT_LABELS[v], v, count) for v, count in summary.by_verdict.items()],
         cannot_run=cannot_run,
-        money=_money,
+        money=lambda amount, floor=False: money(amount, floor, "not priced"),
+        saving_words=saving_words,
         toc_limit=TOC_LIMIT,
         verdict_labels=VERDICT_LABELS,
         counted=counted,

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from serverless_fit.portfolio import Portfolio, portfolio
-from serverless_fit.render.costwords import fleet_label
+from serverless_fit.render.costwords import fleet_label, money, saving_words
 from serverless_fit.report import CompleteReport, RenderOptions, Result, counted
 
 TABLE_HEAD = (
@@ -141,12 +141,6 @@ def _sections(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
         yield "\n".join(out) + "\n"
 
 
-def _money(amount: float | None, floor: bool = False) -> str:
-    if amount is None:
-        return "-"
-    return ("≥ " if floor else "") + f"${amount:,.2f}"
-
-
 def _portfolio(summary: Portfolio) -> Iterator[str]:
     """The portfolio summary under the counts, a row at a time: a row per workload at its
     best target, the spend both ways, the biggest savings and risks (README, "Portfolio
@@ -164,8 +158,8 @@ def _portfolio(summary: Portfolio) -> Iterator[str]:
             f"| {escape(row.workload)}{mark} | {escape(row.target_name)} "
             f"| {_VERDICT[row.verdict]} | {row.score:g} | {row.confidence:.0%} "
             f"| {', '.join(row.issues) or '-'} "
-            f"| {_money(row.serverless_usd, row.serverless_floor)} "
-            f"| {_money(row.always_on_usd)} |\n"
+            f"| {money(row.serverless_usd, row.serverless_floor)} "
+            f"| {money(row.always_on_usd)} |\n"
         )
     out = [""]
     spend = summary.spend
@@ -173,20 +167,16 @@ def _portfolio(summary: Portfolio) -> Iterator[str]:
         out += [
             f"**Monthly spend** of the {counted(spend.workloads, 'workload')} priced both ways "
             f"(of {summary.workloads}), each at its best target: all serverless "
-            f"{_money(spend.serverless_usd, spend.floor)}; all always-on "
-            f"{_money(spend.always_on_usd)}; each on the cheaper option that can run it "
-            f"{_money(spend.cheaper_usd, spend.cheaper_floor)}.",
+            f"{money(spend.serverless_usd, spend.floor)}; all always-on "
+            f"{money(spend.always_on_usd)}; each on the cheaper option that can run it "
+            f"{money(spend.cheaper_usd, spend.cheaper_floor)}.",
             "",
         ]
     if summary.savings:
         out += ["**Biggest savings**, the cheaper option of each workload:", ""]
         for row in summary.savings:
-            saving = row.saving or 0.0
-            bound = ("≤ " if saving > 0 else "≥ ") if row.serverless_floor else ""
-            cheaper = "serverless" if saving > 0 else "always-on"
-            out.append(
-                f"- {escape(row.workload)}: {cheaper} saves {bound}${abs(saving):,.2f} a month"
-            )
+            cheaper, amount = saving_words(row)
+            out.append(f"- {escape(row.workload)}: {cheaper} saves {amount} a month")
         out.append("")
     if summary.risks:
         out += ["**Biggest risks**, at the best target:", ""]

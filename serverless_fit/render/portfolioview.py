@@ -9,6 +9,7 @@ from rich.text import Text
 
 from serverless_fit.portfolio import Portfolio, PortfolioRow
 from serverless_fit.render.console import titled_table
+from serverless_fit.render.costwords import money, saving_words
 from serverless_fit.report import counted
 
 VERDICT_WORDS = {
@@ -17,12 +18,6 @@ VERDICT_WORDS = {
     "poor-fit": ("poor fit", "bold red"),
 }
 WIDE = 110  # columns from which the workloads table has a column for each figure
-
-
-def money(amount: float | None, floor: bool = False) -> str:
-    if amount is None:
-        return "-"
-    return ("≥ " if floor else "") + f"${amount:,.2f}"
 
 
 def headline(portfolio: Portfolio, error_files: int) -> Text:
@@ -104,15 +99,7 @@ def _savings(rows: tuple[PortfolioRow, ...]) -> Table:
     table.add_column("cheaper option", no_wrap=True)  # the target is in the workloads table
     table.add_column("saves a month", justify="right", no_wrap=True)
     for row in rows:
-        saving = row.saving or 0.0
-        # A lower-bound bill makes a saving by serverless an upper bound, and one by
-        # always-on a lower bound.
-        bound = ("≤ " if saving > 0 else "≥ ") if row.serverless_floor else ""
-        table.add_row(
-            row.workload,
-            "serverless" if saving > 0 else "always-on",
-            f"{bound}${abs(saving):,.2f}",
-        )
+        table.add_row(row.workload, *saving_words(row))
     return table
 
 
