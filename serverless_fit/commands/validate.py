@@ -70,9 +70,11 @@ def validate(
     problems = [*problems, *checked.problems]
     for problem in problems:
         click.echo(str(problem), err=True)
+    from serverless_fit.report import counted
+
     invalid = len({p.file for p in problems})
     click.echo(
-        f"{len(files)} files, {checked.workloads} workloads: "
-        + (f"{invalid} file(s) with problems" if problems else "all valid")
+        f"{counted(len(files), 'file')}, {counted(checked.workloads, 'workload')}: "
+        + (f"{counted(invalid, 'file')} with problems" if problems else "all valid")
     )
     sys.exit(EXIT_INPUT if problems else EXIT_OK)

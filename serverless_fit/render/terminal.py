@@ -412,5 +412,5 @@ def _summary(report: CompleteReport) -> Text:
     text.append(", ".join(f"{count} {verdict}" for verdict, count in counts.items()))
     if report.errors:
         files = len({e.file for e in report.errors})
-        text.append(f"; {files} file(s) with errors", style="red")
+        text.append(f"; {counted(files, 'file')} with errors", style="red")
     return text

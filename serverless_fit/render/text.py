@@ -69,7 +69,7 @@ def stream(report: Report | ReportStream | SpooledReport, options: RenderOptions
     if report.gated:
         summary += f"; {failed} failed the thresholds" if failed else "; thresholds passed"
     if report.errors:
-        summary += f"; {len({e.file for e in report.errors})} file(s) with errors"
+        summary += f"; {counted(len({e.file for e in report.errors}), 'file')} with errors"
     yield summary + "\n"
 
 
