@@ -200,6 +200,8 @@ class Result:
     failures: tuple[str, ...] = ()  # why this result fails the CI thresholds, if it does
     evaluations: tuple[Evaluation, ...] = ()  # every rule's outcome, when asked for
     measured: str | None = None  # what a replayed trace measured, over which period
+    deployment: tuple[tuple[str, str], ...] = ()  # deployment options the target took
+    not_applicable: tuple[str, ...] = ()  # deployment options it does not offer
 
     @property
     def active(self) -> tuple[Finding, ...]:
@@ -420,6 +422,11 @@ def json_fields(value: Any) -> dict[str, Any]:
             del data["evaluations"]  # present only with --verbose
         if value.measured is None:
             del data["measured"]  # present only with --trace
+        if value.deployment or value.not_applicable:
+            data["deployment"] = dict(value.deployment)
+        else:  # present only when the workload has a deployment section
+            del data["deployment"]
+            del data["not_applicable"]
         return data
     if kind is Cost and not value.curve:
         data = dict(vars(value))

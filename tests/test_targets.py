@@ -21,7 +21,7 @@ from tests.conftest import MINIMAL, WORKLOADS, deep_merge
 from tests.test_cli import run
 
 RULES = builtin_rules()
-TODAY = dt.date(2026, 12, 6)
+TODAY = dt.date(2026, 12, 7)  # the newest figure was read on this day
 
 
 def assess(tmp_path: Path, workload: dict[str, Any], *targets: str) -> dict[str, Result]:
@@ -241,7 +241,7 @@ def test_platforms_lists_every_profile_with_prices_and_dates() -> None:
     for profile in catalog.platforms().values():
         assert profile.id in out and profile.name in out
     assert "$0.20/M requests + $0.0000166667/GB-s (x86_64)" in out
-    assert "2020-12-01 to 2026-12-03" in out  # the oldest and newest figure of AWS Lambda
+    assert "2020-12-01 to 2026-12-07" in out  # the oldest and newest figure of AWS Lambda
     assert "aws-fargate" in out and "t3.medium" in out
 
 

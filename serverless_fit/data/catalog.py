@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from serverless_fit.errors import CatalogError
 from serverless_fit.format.units import Duration, Quantity
 from serverless_fit.format.vocabulary import Provider, Runtime
-from serverless_fit.format.workload import DurationValue, SizeValue
+from serverless_fit.format.workload import DurationValue, FrontDoorName, SizeValue
 
 Architecture = Literal["x86_64", "arm64"]
 
@@ -287,6 +287,39 @@ class Mitigations(_Data):
     static_site: str
 
 
+class SnapStart(Sourced):
+    """Start-up from a snapshot: the runtimes it serves and the measured restore figures."""
+
+    runtimes: list[Runtime]
+    p50: DurationValue
+    p99: DurationValue
+    incompatible_storage_above: SizeValue | None = None  # more scratch disk rules it out
+
+
+class MinimumInstances(Sourced):
+    """Instances kept running whatever the traffic, and what an idle one is billed."""
+
+    # "compute": an idle instance is billed at the compute rates (an upper bound where the
+    # provider bills idle time at an unconfirmed lower rate, as the note says).
+    idle_billing: Literal["compute"] = "compute"
+
+
+class DeploymentOptions(_Data):
+    """The `deployment:` options a target offers, with what each changes. An option left
+    out is not offered: a workload that asks for it gets a note, not an error."""
+
+    provisioned_concurrency: Sourced | None = None  # priced by mitigations.cold_start
+    snapstart: SnapStart | None = None
+    reserved_concurrency: Sourced | None = None
+    min_instances: MinimumInstances | None = None
+    front_doors: dict[FrontDoorName, FrontDoor] = Field(default_factory=dict)
+
+    def offers(self, option: str, value: str) -> bool:
+        if option == "front_door":
+            return value in self.front_doors
+        return getattr(self, option) is not None
+
+
 class Platform(_Data):
     """A serverless target: its limits, cold starts, prices and mitigations."""
 
@@ -304,6 +337,7 @@ class Platform(_Data):
     pricing: Pricing
     mitigations: Mitigations
     batching: Batching | None = None  # None: queue and stream triggers are not batched
+    deployment: DeploymentOptions = Field(default_factory=DeploymentOptions)
 
     def timeout_for(self, trigger: str) -> Duration:
         if trigger == "http" and self.limits.timeout_http is not None:

@@ -312,7 +312,7 @@ def _problem(
     if kind == "name_or_mapping":
         message = f"found {describe_value(value)}; allowed: a name, or a mapping with `name`"
         return _at(document, file, path, message)
-    if kind in {"bare_number", "unit_syntax", "unit_type"}:
+    if kind in {"bare_number", "unit_syntax", "unit_type", "count_or_peak"}:
         return _at(document, file, path, error["msg"])
     if kind == "value_error":
         return _at(document, file, path, str(cause) if cause else error["msg"])

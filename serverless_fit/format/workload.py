@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
@@ -275,6 +276,74 @@ class Waiver(_Section):
     expires: Annotated[dt.date, Field(strict=False)] | None = None
 
 
+def _count_or_peak(value: object) -> int | str:
+    """A whole number of environments of at least one, or `peak`."""
+    if value == "peak" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        return value  # type: ignore[return-value]
+    raise PydanticCustomError(
+        "count_or_peak",
+        "found {found}; allowed: a whole number of 1 or more, or peak",
+        {"found": describe_value(value)},
+    )
+
+
+FrontDoorName = Literal["api-gateway-http", "api-gateway-rest", "function-url", "alb", "cdn", "none"]
+FRONT_DOORS: tuple[FrontDoorName, ...] = typing.get_args(FrontDoorName)
+
+
+class Deployment(_Section):
+    """What is, or would be, switched on at the target; a target that does not offer an
+    option reports it as not applicable."""
+
+    provisioned_concurrency: Annotated[
+        int | Literal["peak"] | None,
+        PlainValidator(_count_or_peak),
+        WithJsonSchema(
+            {"oneOf": [{"type": "integer", "minimum": 1}, {"const": "peak"}]}
+        ),
+        Field(
+            description="execution environments kept initialised (AWS Lambda): a count, or "
+            "`peak` for the peak's concurrency",
+        ),
+    ] = None
+    snapstart: Annotated[
+        bool | None,
+        Field(description="start new environments from a snapshot (AWS Lambda: Java, Python, .NET)"),
+    ] = None
+    reserved_concurrency: Annotated[
+        int | None,
+        Field(
+            ge=0,
+            le=1_000_000,
+            description="concurrency set aside for this function, and its ceiling (AWS Lambda)",
+        ),
+    ] = None
+    min_instances: Annotated[
+        int | None,
+        Field(
+            ge=0,
+            le=10_000,
+            description="instances kept running whatever the traffic (Cloud Run, Container Apps, "
+            "Azure always-ready, Fargate services)",
+        ),
+    ] = None
+    front_door: Annotated[
+        FrontDoorName | None,
+        Field(description="what receives HTTP requests in front of the code"),
+    ] = None
+
+    @property
+    def chosen(self) -> tuple[tuple[str, str], ...]:
+        """The options given, as (name, value as the file writes it), in the format's order."""
+        found = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value is not None:
+                text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+                found.append((name, text))
+        return tuple(found)
+
+
 class Workload(_Section):
     """One workload: everything is optional except `name` and `archetype`."""
 
@@ -308,6 +377,7 @@ class Workload(_Section):
     constraints: Constraints | None = None
     team: Team | None = None
     waivers: list[Waiver] = Field(default_factory=list)
+    deployment: Deployment | None = None
 
     @property
     def dependency_names(self) -> tuple[str, ...]:
@@ -359,12 +429,38 @@ def check_consistency(workload: Workload) -> list[tuple[str, str]]:
     if memory is not None and memory.bytes <= 0:
         # Nothing runs in no memory, and every per-GB price and packing would divide by it.
         problems.append(("resources.memory", f"found {memory}; allowed: a size above 0"))
+    if workload.deployment is not None:
+        problems.extend(_deployment_problems(workload.deployment))
     latency = workload.latency
     if latency and latency.p50 and latency.p99 and latency.p50 > latency.p99:
         problems.append(
             (
                 "latency.p50",
                 f"p50 {latency.p50} is above p99 {latency.p99}; allowed: p50 at or below p99",
+            )
+        )
+    return problems
+
+
+def _deployment_problems(deployment: Deployment) -> list[tuple[str, str]]:
+    """Options that cannot be switched on together (AWS Lambda documents both limits)."""
+    problems: list[tuple[str, str]] = []
+    provisioned = deployment.provisioned_concurrency
+    reserved = deployment.reserved_concurrency
+    if isinstance(provisioned, int) and reserved is not None and provisioned > reserved:
+        problems.append(
+            (
+                "deployment.provisioned_concurrency",
+                f"found {provisioned}, above reserved_concurrency {reserved}; allowed: at most "
+                "the reserved concurrency",
+            )
+        )
+    if deployment.snapstart and provisioned is not None:
+        problems.append(
+            (
+                "deployment.snapstart",
+                "found snapstart with provisioned_concurrency; allowed: one of the two (AWS Lambda "
+                "does not combine them)",
             )
         )
     return problems

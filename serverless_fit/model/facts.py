@@ -24,6 +24,7 @@ from serverless_fit.model.bills import (
     CostSettings,
 )
 from serverless_fit.model.cost import estimate
+from serverless_fit.model.deployment import configure
 from serverless_fit.model.inputs import CostInputs
 from serverless_fit.model.latency import LatencyModel, latency, startup
 from serverless_fit.model.serverless import (
@@ -194,6 +195,8 @@ class Facts:
     sources: dict[str, tuple[str, ...]]  # derived fact -> workload fields it was computed from
     cost: CostEstimate | None
     latency: LatencyModel | None = None
+    deployment: tuple[tuple[str, str], ...] = ()  # options the target took, as written
+    not_applicable: tuple[str, ...] = ()  # options it does not offer, one sentence each
 
 
 class _Collector:
@@ -303,6 +306,8 @@ def derive_facts(
     times name the facts it `reads`, and leave out the derived groups, the cost estimate or
     its break-even search that it does not read. A `trace` is replayed by the latency
     simulation in place of the arrivals the traffic fields describe."""
+    configured = configure(platform, workload)
+    platform = configured.platform
     out = _Collector(trace)
     only = None if reads is None else frozenset(reads)
     _workload_facts(workload, out, reads)
@@ -326,7 +331,15 @@ def derive_facts(
             break_even=with_break_even,
             curve_points=curve_points,
         )
-    return Facts(out.values, out.missing, out.sources, cost, out.latency)
+    return Facts(
+        out.values,
+        out.missing,
+        out.sources,
+        cost,
+        out.latency,
+        configured.applied,
+        configured.not_applicable,
+    )
 
 
 def _sourced(item: Any) -> FactValue | None:
@@ -334,14 +347,29 @@ def _sourced(item: Any) -> FactValue | None:
     return None if item is None else item.value
 
 
-_STATIC_TARGET_FACTS: dict[str, tuple[dict[str, FactValue], dict[str, tuple[str, ...]]]] = {}
+_STATIC_TARGET_FACTS: dict[
+    tuple[object, ...], tuple[dict[str, FactValue], dict[str, tuple[str, ...]]]
+] = {}
+
+
+def _catalog_cold_start(platform: Platform) -> object:
+    profile = catalog.platforms().get(platform.id)
+    return profile.cold_start if profile is not None else platform.cold_start
 
 
 def _static_target_facts(
     platform: Platform,
 ) -> tuple[dict[str, FactValue], dict[str, tuple[str, ...]]]:
     """The facts of a platform that do not depend on the workload, worked out once."""
-    cached = _STATIC_TARGET_FACTS.get(platform.id)
+    # A deployment changes the front door and the concurrency limit, so they are in the key.
+    concurrency = platform.limits.concurrency
+    key = (
+        platform.id,
+        platform.front_door.name,
+        concurrency.value if concurrency else None,
+        id(platform.cold_start) if platform.cold_start is not _catalog_cold_start(platform) else 0,
+    )
+    cached = _STATIC_TARGET_FACTS.get(key)
     if cached is not None:
         return cached
     out = _Collector()
@@ -369,7 +397,7 @@ def _static_target_facts(
     out.put("target.mitigation.connections", mitigations.connections)
     out.put("target.mitigation.local_disk", mitigations.local_disk)
     out.put("target.mitigation.static_site", mitigations.static_site)
-    _STATIC_TARGET_FACTS[platform.id] = (out.values, out.missing)
+    _STATIC_TARGET_FACTS[key] = (out.values, out.missing)
     return out.values, out.missing
 
 
@@ -620,7 +648,7 @@ def cost_inputs(
     static = workload.archetype == "static-website"
     state = workload.state
     start = startup(platform, workload.runtime, resources.package) if workload.runtime else None
-    return CostInputs(
+    inputs = CostInputs(
         monthly_requests=traffic.average.per_month,
         duration=workload.duration.typical if workload.duration else None,
         memory=resources.memory,
@@ -649,6 +677,28 @@ def cost_inputs(
         queued=workload.effective_trigger != "http"
         and (workload.latency is None or workload.latency.p99 is None),
     )
+    return _with_warm(inputs, workload, platform)
+
+
+def _with_warm(inputs: CostInputs, workload: Workload, platform: Platform) -> CostInputs:
+    """The instances the deployment keeps warm, where the target offers it: provisioned
+    concurrency (a count, or the peak's concurrency) or minimum instances."""
+    deployment = workload.deployment
+    if deployment is None:
+        return inputs
+    offered = platform.deployment
+    provisioned = deployment.provisioned_concurrency
+    if provisioned is not None and offered.provisioned_concurrency is not None:
+        if provisioned == "peak":
+            if inputs.duration is None:
+                return inputs
+            count = max(1, math.ceil(inputs.peak_concurrency - 1e-9))
+        else:
+            count = int(provisioned)
+        return replace(inputs, warm_minimum=count, warm_kind="provisioned")
+    if deployment.min_instances and offered.min_instances is not None:
+        return replace(inputs, warm_minimum=deployment.min_instances, warm_kind="minimum")
+    return inputs
 
 
 def _cost_facts(

@@ -40,6 +40,8 @@ class CostInputs:
     waiting: Duration | None = None  # part of a typical run spent waiting on other systems
     queued: bool = False  # nobody waits on it: bursts can wait in the queue for capacity
     scale: float = 1.0  # the day's rates times this: a search moves the traffic, not the day
+    warm_minimum: int = 0  # instances kept warm whatever the traffic (deployment:)
+    warm_kind: str | None = None  # "provisioned" (provisioned concurrency) or "minimum"
 
     @property
     def cpu_seconds(self) -> float | None:

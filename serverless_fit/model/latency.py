@@ -65,6 +65,7 @@ def platform_model(platform: Platform, inputs: CostInputs, start: Startup) -> Pl
         scale_window=scale.per.seconds if scale is not None else 10.0,
         scale_requests=scale.requests_per_second if scale is not None else None,
         quota=int(limits.concurrency.value) if limits.concurrency is not None else None,
+        warm_minimum=inputs.warm_minimum,
     )
 
 

@@ -78,3 +78,32 @@ def expected_served(mean: float, warm: int) -> float:
     density = math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
     excess = sigma * density + (mean - warm) * (1.0 - _normal_cdf(z))
     return min(float(warm), max(0.0, mean - excess))
+
+
+def expected_instances_at_least(mean: float, per_instance: int, floor: int) -> float:
+    """E[max(ceil(N / c), m)] for N ~ Poisson(mean): instances billed when m are kept running.
+
+    E[max(X, m)] = E[X] + sum over j < m of P(X <= j), and X = ceil(N / c) <= j exactly
+    when N <= j c.
+    """
+    busy = expected_instances(mean, per_instance)
+    if floor <= 0:
+        return busy
+    c = max(1, per_instance)
+    return busy + sum(poisson_cdf(mean, j * c) for j in range(floor))
+
+
+def poisson_cdf(mean: float, k: int) -> float:
+    """P(N <= k) for N ~ Poisson(mean): summed up to a mean of 200, else normal (continuity
+    corrected)."""
+    if mean <= 0:
+        return 1.0
+    if mean <= EXACT_MEAN:
+        total, probability = 0.0, math.exp(-mean)
+        for j in range(k + 1):
+            total += probability
+            probability *= mean / (j + 1)
+            if total >= 1.0:
+                return 1.0
+        return min(1.0, total)
+    return _normal_cdf((k + 0.5 - mean) / math.sqrt(mean))

@@ -11,7 +11,7 @@ from serverless_fit.data.catalog import ComputePrice, Platform
 from serverless_fit.format.units import SECONDS_PER_MONTH, Money, Size
 from serverless_fit.model.bills import GIB, Bill, make_bill, tiered
 from serverless_fit.model.inputs import MIB, CostInputs
-from serverless_fit.model.poisson import expected_instances, expected_served
+from serverless_fit.model.poisson import expected_instances_at_least, expected_served
 
 DAYS_PER_MONTH = SECONDS_PER_MONTH / 86400.0
 MINUTES_PER_MONTH = SECONDS_PER_MONTH / 60.0
@@ -104,12 +104,14 @@ def billed_time(platform: Platform, inputs: CostInputs, batch: int) -> float:
     if compute.billed_per == "run":
         return inputs.monthly_requests / batch * per_invocation
     concurrency = instance_concurrency(platform, inputs)
+    # Minimum instances are billed while idle (at the compute rates: see the profile's note).
+    floor = inputs.warm_minimum if inputs.warm_kind == "minimum" else 0
     total = 0.0
     per_rate = inputs.scale / batch * per_invocation
     for hour in inputs.day.hours:
         for rate, seconds in hour.parts:
             in_flight = rate * per_rate
-            total += seconds * expected_instances(in_flight, concurrency)
+            total += seconds * expected_instances_at_least(in_flight, concurrency, floor)
     return total * DAYS_PER_MONTH
 
 
@@ -155,6 +157,15 @@ def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) 
     if storage_price is not None and storage is not None and storage > storage_price.included:
         extra_gb = (storage.bytes - storage_price.included.bytes) / GIB
         items.append(("ephemeral_storage", seconds * extra_gb * storage_price.usd_per_gb_s))
+    if inputs.warm_kind == "provisioned":
+        kept = _provisioned_usd(platform, inputs, inputs.warm_minimum)
+        if kept is None:
+            unpriced.append("provisioned_concurrency")
+        else:
+            items.append(("provisioned_concurrency", kept))
+            notes.append(f"{inputs.warm_minimum} environments kept warm (provisioned concurrency)")
+    if inputs.warm_kind == "minimum":
+        notes.append(f"{inputs.warm_minimum} minimum instances billed while idle")
     if inputs.http:
         _front_door(platform, inputs, items, unpriced, notes)
     _data_transfer(platform, inputs, items, notes, free_tier=free_tier)
@@ -304,11 +315,20 @@ def provisioned_cost(
 ) -> tuple[Money, int] | None:
     """What keeping environments warm adds a month, and how many: the kept-warm GB-s charge,
     less what the runs they serve save at the lower duration rate, where there is one."""
+    if inputs.memory is None or inputs.duration is None:
+        return None
+    warm = warm_instances(inputs, share)
+    usd = _provisioned_usd(platform, inputs, warm)
+    return None if usd is None else (Money.usd(round(usd, 2)), warm)
+
+
+def _provisioned_usd(platform: Platform, inputs: CostInputs, warm: int) -> float | None:
+    """The kept-warm GB-s charge of `warm` environments, less what the runs they serve save at
+    the lower duration rate; None where the platform publishes no price."""
     mitigation = platform.mitigations.cold_start
     prices = mitigation.usd_per_gb_s
     if inputs.memory is None or inputs.duration is None or not prices:
         return None
-    warm = warm_instances(inputs, share)
     architecture = inputs.architecture
     gb = billed_memory_gb(platform, inputs.memory)
     price = prices.get(architecture, next(iter(prices.values())))  # type: ignore[call-overload]
@@ -321,4 +341,4 @@ def provisioned_cost(
         on_warm = durations.get(architecture, next(iter(durations.values())))  # type: ignore[call-overload]
         served = inputs.monthly_requests * inputs.duration.seconds * gb
         credit = served * served_share(inputs, warm) * (on_demand - on_warm)
-    return Money.usd(round(charge - credit, 2)), warm
+    return charge - credit

@@ -139,6 +139,8 @@ def assess_workload(
         cold_start_p99=_text(facts, "target.cold_start.p99"),
         latency=_latency(facts.latency, workload),
         measured=trace.note if trace is not None else None,
+        deployment=facts.deployment,
+        not_applicable=facts.not_applicable,
     )
 
 
