@@ -164,7 +164,7 @@ def test_a_pack_rule_for_an_unknown_target_is_refused(tmp_path: Path) -> None:
     data = policy({"fact": "owner", "exists": False}, {}, {"owner": "a"})
     data["rules"][0]["targets"] = ["no-such-platform"]
     code, _, err = run("rules", "test", str(write_pack(tmp_path, data)))
-    assert code == 2 and "found 'no-such-platform'; allowed: aws-lambda" in err
+    assert code == 2 and "found 'no-such-platform'; allowed: aws-fargate, aws-lambda" in err
 
 
 def test_the_documented_256_comparisons_are_allowed_and_257_refused(tmp_path: Path) -> None:

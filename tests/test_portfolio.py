@@ -147,7 +147,7 @@ def test_markdown_puts_the_summary_first_and_every_target_after(tmp_path: Path) 
     assert "| workload | best target |" in summary and "**Monthly spend**" in summary
     rows = [line for line in summary.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(rows) == 1 + 13  # the heading and a row per workload
-    assert "| document-ocr-batch | azure-functions (best) |" in rest
+    assert "| document-ocr-batch | aws-fargate (best) |" in rest
 
 
 def test_the_html_contents_link_every_workload(tmp_path: Path) -> None:

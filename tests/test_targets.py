@@ -51,8 +51,12 @@ BATCH_40_MIN = {
 def test_every_profile_loads_with_a_source_and_a_date_for_each_figure() -> None:
     profiles = catalog.platforms()
     assert set(profiles) == {
+        "aws-fargate",
         "aws-lambda",
+        "aws-step-functions",
+        "azure-container-apps",
         "azure-functions",
+        "gcp-cloud-run",
         "gcp-cloud-run-functions",
         "cloudflare-workers",
     }
@@ -119,7 +123,13 @@ def test_a_40_minute_batch_is_blocked_on_lambda_and_fits_elsewhere(tmp_path: Pat
 
 def test_all_is_narrowed_by_the_allowed_providers(tmp_path: Path) -> None:
     allowed = deep_merge(BATCH_40_MIN, {"constraints": {"providers": ["aws", "gcp"]}})
-    assert set(assess(tmp_path, allowed)) == {"aws-lambda", "gcp-cloud-run-functions"}
+    assert set(assess(tmp_path, allowed)) == {
+        "aws-fargate",
+        "aws-lambda",
+        "aws-step-functions",
+        "gcp-cloud-run",
+        "gcp-cloud-run-functions",
+    }
     # a target named explicitly is still assessed, and says why it is not allowed
     named = assess(tmp_path, allowed, "all", "cloudflare-workers")
     assert "PORT004" in active(named["cloudflare-workers"])
@@ -277,9 +287,13 @@ def test_a_static_website_is_reported_as_the_storage_and_cdn_it_is_priced_as() -
 def test_each_target_says_what_kind_it_is() -> None:
     kinds = {name: platform.kind for name, platform in catalog.platforms().items()}
     assert kinds == {
+        "aws-fargate": "containers",
         "aws-lambda": "functions",
+        "aws-step-functions": "orchestration",
+        "azure-container-apps": "containers",
         "azure-functions": "functions",
         "cloudflare-workers": "edge",
+        "gcp-cloud-run": "containers",
         "gcp-cloud-run-functions": "functions",
     }
     code, out, _ = run("platforms", "--width", "120")

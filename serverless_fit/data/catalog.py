@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from serverless_fit.errors import CatalogError
 from serverless_fit.format.units import Duration, Quantity
-from serverless_fit.format.vocabulary import Provider, Runtime
+from serverless_fit.format.vocabulary import Provider, Runtime, Trigger
 from serverless_fit.format.workload import DurationValue, FrontDoorName, SizeValue
 
 Architecture = Literal["x86_64", "arm64"]
@@ -56,6 +56,10 @@ class SourcedRuntimes(Sourced):
     value: list[Runtime]
 
 
+class SourcedTriggers(Sourced):
+    value: list[Trigger]
+
+
 class Tier(_Data):
     up_to: float | None  # cumulative monthly quantity where this tier ends; None: no end
     price: float
@@ -93,6 +97,7 @@ class Limits(_Data):
     concurrency: SourcedNumber | None = None
     runtimes: SourcedRuntimes | None = None  # None: no published list, every runtime assumed
     instance_concurrency: InstanceConcurrency | None = None  # instance-billed platforms
+    triggers: SourcedTriggers | None = None  # None: every trigger is served
     scale_out: ScaleOut | None = None  # None: the provider publishes no scale-out rate
 
 
@@ -185,6 +190,9 @@ class ComputePrice(Sourced):
     gb_s: MemoryPrice | None = None
     vcpu_s: VcpuPrice | None = None
     cpu_ms: CpuTimePrice | None = None
+    # Meters the provider bills whose rates no source confirms: the bill lists them as
+    # unpriced (a lower bound), with the vCPUs that come with each memory size for the record.
+    unconfirmed: list[str] = Field(default_factory=list)
 
 
 class StoragePrice(Sourced):
@@ -245,6 +253,21 @@ class Batching(Sourced):
     stream: BatchDefault
 
 
+class Orchestration(Sourced):
+    """A workflow service whose steps run on a function platform: the work is split into
+    steps no longer than `step_limit`, waits cost nothing, and each step is a transition."""
+
+    steps_on: str  # the profile id of the platform the steps run on
+    step_limit: DurationValue
+    standard_usd_per_thousand_transitions: float
+    standard_free_transitions: float = 0.0
+    express_usd_per_million_requests: float
+    express_usd_per_gb_s: float
+    express_memory: SizeValue  # what an Express execution is billed for (its 64 MB unit)
+    express_duration_step: DurationValue
+    express_max: DurationValue
+
+
 class Pricing(_Data):
     plan_fee: PlanFee | None = None
     requests: RequestPrice
@@ -254,6 +277,7 @@ class Pricing(_Data):
     static_hosting: StaticHosting | None = None
     init_billed: SourcedFlag | None = None  # the start-up (INIT) phase of a cold start is billed
     websocket: WebSocketPrice | None = None  # None: no priced WebSocket front door
+    orchestration: Orchestration | None = None  # a workflow of steps on another platform
 
 
 class ColdStartMitigation(Sourced):
@@ -555,11 +579,33 @@ def platforms() -> dict[str, Platform]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):
             continue
-        profile = _validated(Platform, "platforms", entry.name)
+        profile = _platform(entry.name)
         if f"{profile.id}.yaml" != entry.name:
             raise CatalogError(f"platforms/{entry.name}: id {profile.id!r} differs from file name")
         found[profile.id] = profile
     return found
+
+
+def _platform(file: str) -> Platform:
+    """A profile; one that `extends` another is that profile's data with its own on top
+    (mappings merged key by key, anything else replaced)."""
+    data = read_package_yaml("platforms", file)
+    base = data.pop("extends", None) if isinstance(data, dict) else None
+    if isinstance(base, str):
+        data = _merged(read_package_yaml("platforms", f"{base}.yaml"), data)
+    try:
+        return Platform.model_validate(data)
+    except ValidationError as error:
+        raise CatalogError(f"platforms/{file}: {error}") from error
+
+
+def _merged(base: Any, over: Any) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        merged = dict(base)
+        for key, value in over.items():
+            merged[key] = _merged(base.get(key), value) if value is not None else None
+        return {k: v for k, v in merged.items() if v is not None}
+    return over
 
 
 @functools.cache

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from serverless_fit.data import catalog
 from serverless_fit.data.catalog import Platform
 from serverless_fit.format.units import Duration, Money, Quantity, Rate
+from serverless_fit.format.vocabulary import Trigger
 from serverless_fit.format.workload import Workload
 from serverless_fit.model.bills import (
     DEFAULT_SETTINGS,
@@ -83,6 +84,8 @@ FACT_KINDS: dict[str, str] = {
     "target.id": "string",
     "target.name": "string",
     "target.provider": "string",
+    "target.kind": "string",
+    "target.limits.triggers": "list",
     "target.limits.timeout": "duration",
     "target.limits.memory": "size",
     "target.limits.vcpus": "number",
@@ -377,6 +380,9 @@ def _static_target_facts(
     out.put("target.id", platform.id)
     out.put("target.name", platform.name)
     out.put("target.provider", platform.provider)
+    out.put("target.kind", platform.kind)
+    triggers = limits.triggers.value if limits.triggers else typing.get_args(Trigger)
+    out.put("target.limits.triggers", tuple(triggers))
     out.put("target.limits.memory", limits.memory_max.value)
     out.put("target.limits.vcpus", _sourced(limits.vcpus_max))
     out.put("target.limits.ephemeral_storage", _sourced(limits.ephemeral_storage_max))

@@ -7,8 +7,10 @@ from __future__ import annotations
 import math
 
 from serverless_fit.data import catalog
-from serverless_fit.data.catalog import ComputePrice, Platform
-from serverless_fit.format.units import SECONDS_PER_MONTH, Money, Size
+from dataclasses import replace
+
+from serverless_fit.data.catalog import ComputePrice, Orchestration, Platform
+from serverless_fit.format.units import SECONDS_PER_MONTH, Duration, Money, Size
 from serverless_fit.model.bills import GIB, Bill, make_bill, tiered
 from serverless_fit.model.inputs import MIB, CostInputs
 from serverless_fit.model.poisson import expected_instances_at_least, expected_served
@@ -122,6 +124,8 @@ def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) 
     if inputs.duration is None or inputs.memory is None:
         return None
     pricing = platform.pricing
+    if pricing.orchestration is not None:
+        return _workflow_bill(platform, pricing.orchestration, inputs, free_tier=free_tier)
     compute = pricing.compute
     free = pricing.free_tier if free_tier else None
     batch, batch_note = batching(platform, inputs)
@@ -149,6 +153,7 @@ def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) 
         vcpu_s = seconds * billed_vcpus(platform, inputs.memory, inputs.cpus)
         vcpu_s = max(0.0, vcpu_s - (free.vcpu_s if free else 0.0))
         items.append(("cpu", vcpu_s * compute.vcpu_s.usd_per_vcpu_s))
+    unpriced.extend(compute.unconfirmed)
     if compute.cpu_ms is not None:
         cpu_ms = max(0.0, seconds * 1000 - compute.cpu_ms.included_ms)
         items.append(("cpu", cpu_ms * compute.cpu_ms.usd_per_million_ms / 1e6))
@@ -176,6 +181,68 @@ def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) 
             notes.append(f"GPU time on {platform.name} has no confirmed price")
         elif offered is False:
             notes.append(f"no GPU on {platform.name}")
+    return make_bill(items, tuple(unpriced), tuple(notes))
+
+
+def workflow_steps(orchestration: Orchestration, inputs: CostInputs) -> tuple[int, float]:
+    """Steps a run is split into, and the seconds each computes: the run less its waiting,
+    in steps of at most half the step platform's limit (the margin DUR002 asks for)."""
+    assert inputs.duration is not None
+    waiting = inputs.waiting.seconds if inputs.waiting is not None else 0.0
+    active = max(inputs.duration.seconds - waiting, 0.0)
+    steps = max(1, math.ceil(active / (orchestration.step_limit.seconds / 2) - 1e-9))
+    return steps, active / steps
+
+
+def _workflow_bill(
+    platform: Platform, orchestration: Orchestration, inputs: CostInputs, *, free_tier: bool
+) -> Bill | None:
+    """A workflow of steps: the steps' own bill on the step platform (their compute only,
+    waits are free), plus Standard transitions or, for runs within Express's limit, Express
+    requests and duration, whichever is cheaper (README, "Cost model")."""
+    assert inputs.duration is not None
+    steps, seconds = workflow_steps(orchestration, inputs)
+    runs = inputs.monthly_requests
+    pricing = platform.pricing.model_copy(update={"orchestration": None})
+    step_platform = platform.model_copy(update={"pricing": pricing})
+    step_inputs = replace(
+        inputs,
+        monthly_requests=runs * steps,
+        duration=Duration.from_seconds(seconds),
+        scale=inputs.scale * steps,
+        waiting=None,
+        http=False,  # the front door and data transfer count runs, not steps: priced below
+        egress=None,
+    )
+    bill = serverless_bill(step_platform, step_inputs, free_tier=free_tier)
+    if bill is None:
+        return None
+    items = [(f"steps_{name}", usd) for name, usd in bill.items]
+    per_run = steps + (1 if inputs.waiting is not None and inputs.waiting.seconds > 0 else 0)
+    transitions = runs * per_run
+    if free_tier:
+        transitions = max(0.0, transitions - orchestration.standard_free_transitions)
+    standard = transitions / 1000 * orchestration.standard_usd_per_thousand_transitions
+    express = None
+    if inputs.duration.seconds <= orchestration.express_max.seconds:
+        billed = _round_up(inputs.duration.seconds, orchestration.express_duration_step.seconds)
+        gb = orchestration.express_memory.bytes / GIB
+        express = runs * (
+            orchestration.express_usd_per_million_requests / 1e6
+            + billed * gb * orchestration.express_usd_per_gb_s
+        )
+    notes = [n for n in bill.notes if not n.startswith("data transfer")]
+    unpriced = list(bill.unpriced)
+    if inputs.http:
+        _front_door(platform, inputs, items, unpriced, notes)
+    _data_transfer(platform, inputs, items, notes, free_tier=free_tier)
+    word = "step" if steps == 1 else "steps"
+    if express is not None and express < standard:
+        items.append(("express_workflow", express))
+        notes.append(f"Express workflow: {steps} Lambda {word} a run")
+    else:
+        items.append(("transitions", standard))
+        notes.append(f"Standard workflow: {steps} Lambda {word} and {per_run} transitions a run")
     return make_bill(items, tuple(unpriced), tuple(notes))
 
 

@@ -106,11 +106,11 @@ def _comparison(group: list[Result], best: Result) -> Group:
         f"{first.workload} on {len(group)} targets   {first.file}",
     )
     table.add_column("target", no_wrap=True)
-    table.add_column("verdict", no_wrap=True)
-    table.add_column("score", justify="right")
-    table.add_column("blockers", justify="right")
-    table.add_column("per month", justify="right", no_wrap=True)
-    table.add_column("cold p99", justify="right")  # one line, even at 80 columns
+    table.add_column("verdict", min_width=11)  # wraps, word by word, before a number is cut
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("blockers", justify="right", no_wrap=True)
+    table.add_column("monthly", justify="right", no_wrap=True)
+    table.add_column("cold p99", justify="right", no_wrap=True)  # one line at 80 columns
     reasons = Table.grid(padding=(0, 2), expand=True)
     reasons.add_column(no_wrap=True)
     reasons.add_column(ratio=1)
