@@ -162,10 +162,32 @@ class Latency:
 
 @dataclass(frozen=True)
 class Counterfactual:
+    """A change that clears a finding, verified by re-running the rule: a lever the team
+    controls, an objective the business could relax, or another target."""
+
     rule: str
-    field: str
+    field: str  # a workload field, or "target"
     value: str
     effect: str
+    kind: str = "lever"  # lever, objective or target
+    monthly_usd: float | None = None  # the serverless bill with the change
+    bill_change: float | None = None  # against the bill without it
+    verdict: str | None = None  # for another target: its verdict there
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The cheapest deployment options that clear a result's blockers and risks, verified by
+    assessing again with them applied."""
+
+    options: tuple[tuple[str, str], ...]  # (option, value) as a deployment section writes it
+    clears: tuple[str, ...]  # rule ids it clears
+    remaining: tuple[str, ...]  # blockers and risks it leaves
+    verdict: Verdict
+    score: float
+    monthly_usd: float | None  # the serverless bill with the plan
+    added_usd: float | None  # what the plan adds to the bill a month
+    summary: str
 
 
 @dataclass(frozen=True)
@@ -202,6 +224,8 @@ class Result:
     measured: str | None = None  # what a replayed trace measured, over which period
     deployment: tuple[tuple[str, str], ...] = ()  # deployment options the target took
     not_applicable: tuple[str, ...] = ()  # deployment options it does not offer
+    plan: Plan | None = None  # the mitigation plan, for a result with blockers or risks
+    unresolved: tuple[str, ...] = ()  # blockers and risks nothing proposed clears
 
     @property
     def active(self) -> tuple[Finding, ...]:
@@ -422,6 +446,8 @@ def json_fields(value: Any) -> dict[str, Any]:
             del data["evaluations"]  # present only with --verbose
         if value.measured is None:
             del data["measured"]  # present only with --trace
+        if value.plan is not None:
+            data["plan"] = dict(vars(value.plan), options=dict(value.plan.options))
         if value.deployment or value.not_applicable:
             data["deployment"] = dict(value.deployment)
         else:  # present only when the workload has a deployment section

@@ -7,6 +7,7 @@ requests served by a fixed number of warm instances.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 EXACT_MEAN = 200.0  # up to this mean the distribution is summed term by term
@@ -90,7 +91,12 @@ def expected_instances_at_least(mean: float, per_instance: int, floor: int) -> f
     if floor <= 0:
         return busy
     c = max(1, per_instance)
-    return busy + sum(poisson_cdf(mean, j * c) for j in range(floor))
+    if mean > EXACT_MEAN:
+        return busy + sum(poisson_cdf(mean, j * c) for j in range(floor))
+    cumulative = list(itertools.accumulate(p for _, p in _pmf_terms(mean)))
+    last = len(cumulative) - 1  # beyond it the CDF is 1 to within 1e-30
+    inside = [min(1.0, cumulative[j * c]) for j in range(floor) if j * c <= last]
+    return busy + sum(inside) + (floor - len(inside))
 
 
 def poisson_cdf(mean: float, k: int) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from serverless_fit.model.bills import DEFAULT_SETTINGS, CostEstimate, CostSetti
 from serverless_fit.model.facts import FACT_KINDS, Facts, derive_facts, format_fact, served_by
 from serverless_fit.model.latency import LatencyModel
 from serverless_fit.model.trace import InconsistentTrace, Trace, with_measured
+from serverless_fit.pipeline.plans import plan_for
 from serverless_fit.report import (
     AlwaysOnCost,
     BreakEven,
@@ -319,6 +320,10 @@ def best_result(results: Sequence[Result]) -> Result:
     """The best target: the best verdict, then the highest score, then the lowest bill."""
 
     def key(result: Result) -> tuple[int, float, float, str]:
+        plan = result.plan
+        if plan is not None:  # a target is as good as it is with its plan
+            usd = plan.monthly_usd if plan.monthly_usd is not None else float("inf")
+            return (_VERDICT_RANK[plan.verdict], -plan.score, usd, result.target)
         bill = result.cost.serverless if result.cost and result.cost.serverless else None
         usd = bill.monthly_usd if bill is not None else float("inf")
         return (_VERDICT_RANK[result.verdict], -result.score, usd, result.target)
@@ -368,6 +373,7 @@ def _assess_file(
             return FileOutcome(file, (), tuple(error.problems))
     workloads: list[WorkloadOutcome] = []
     for item in loaded:
+        platforms = targets_for(item.workload, options.targets)
         assessed = [
             assess_workload(
                 item,
@@ -380,12 +386,98 @@ def _assess_file(
                 curve_points=CURVE_POINTS if options.cost_curves else 0,
                 trace=options.trace,
             )
-            for platform in targets_for(item.workload, options.targets)
+            for platform in platforms
         ]
+        if options.counterfactuals:
+            assessed = _with_plans_and_targets(item, platforms, assessed, rules, options, as_of)
         best = best_result(assessed)
         results = tuple(dataclasses.replace(r, best_fit=r is best) for r in assessed)
         workloads.append(WorkloadOutcome(item.workload.name, item.lines.get("name"), results))
     return FileOutcome(file, tuple(workloads), ())
+
+
+def _with_plans_and_targets(
+    item: LoadedWorkload,
+    platforms: Sequence[Platform],
+    results: list[Result],
+    rules: Sequence[Rule],
+    options: Options,
+    as_of: dt.date,
+) -> list[Result]:
+    """Each result with its mitigation plan, another target proposed for each blocker that
+    one clears, and the blockers and risks that nothing proposed clears."""
+
+    def again(platform: Platform) -> Callable[[Workload], Result]:
+        def assess(workload: Workload) -> Result:
+            changed = dataclasses.replace(item, workload=workload)
+            return assess_workload(
+                changed,
+                platform,
+                rules,
+                as_of=as_of,
+                settings=options.cost,
+                with_counterfactuals=False,
+                trace=options.trace,
+            )
+
+        return assess
+
+    others = list(zip(platforms, results, strict=True))
+    if len(others) == 1 and any(f.severity == "blocker" for f in results[0].active):
+        # One target asked for: the other targets the workload may use, to propose one.
+        for platform in targets_for(item.workload, (ALL_TARGETS,)):
+            if platform.id != platforms[0].id:
+                others.append((platform, again(platform)(item.workload)))
+    finished = []
+    for platform, result in zip(platforms, results, strict=True):
+        plan = plan_for(item.workload, platform, result, again(platform))
+        proposals = _target_proposals(result, others)
+        changes = (*result.counterfactuals, *proposals)
+        answered = {c.rule for c in changes} | set(plan.clears if plan else ())
+        unresolved = tuple(
+            f.rule
+            for f in result.active
+            if f.severity in ("blocker", "risk") and f.rule not in answered
+        )
+        finished.append(
+            dataclasses.replace(
+                result, plan=plan, counterfactuals=changes, unresolved=unresolved
+            )
+        )
+    return finished
+
+
+def _target_proposals(
+    result: Result, others: Sequence[tuple[Platform, Result]]
+) -> tuple[Counterfactual, ...]:
+    """For each blocker, the other targets where it does not apply and the workload fits."""
+    found: list[Counterfactual] = []
+    here = result.cost.serverless.monthly_usd if result.cost and result.cost.serverless else None
+    for finding in result.active:
+        if finding.severity != "blocker":
+            continue
+        for _, other in others:
+            if other.target == result.target or other.verdict == "poor-fit":
+                continue
+            if any(f.rule == finding.rule for f in other.active):
+                continue
+            bill = other.cost.serverless if other.cost and other.cost.serverless else None
+            usd = bill.monthly_usd if bill is not None else None
+            floor = "≥ " if bill is not None and bill.unpriced else ""
+            cost = f"{floor}${usd:,.2f} a month" if usd is not None else "not priced"
+            words = other.verdict.replace("-", " ")
+            effect = (
+                f"On {other.target_name}, {finding.rule} does not apply: {words}, "
+                f"score {other.score:.0f}, {cost}"
+            )
+            change = round(usd - here, 2) if usd is not None and here is not None else None
+            found.append(
+                Counterfactual(
+                    finding.rule, "target", other.target, effect, "target", usd, change,
+                    other.verdict,
+                )
+            )  # fmt: skip
+    return tuple(found)
 
 
 def _traced(loaded: list[LoadedWorkload], trace: Trace, file: str) -> LoadedWorkload:

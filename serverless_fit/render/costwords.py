@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from serverless_fit.portfolio import PortfolioRow
-from serverless_fit.report import AlwaysOnCost, CostSide, Sizing
+from serverless_fit.report import AlwaysOnCost, CostSide, Counterfactual, Sizing
 
 
 def usd(amount: float) -> str:
@@ -72,3 +72,20 @@ def sizing_text(fleet: AlwaysOnCost) -> str:
     if sizing.load_balancer:
         text += f", behind an {sizing.load_balancer}"
     return text
+
+
+def change_words(change: Counterfactual) -> str:
+    """A proposal with what it does to the bill: '... (lever; bill -$18.50 a month)'."""
+    if change.kind == "target" or change.bill_change is None:
+        return f"{change.effect} ({change.kind})"
+    if abs(change.bill_change) < 0.005:
+        return f"{change.effect} ({change.kind}; bill unchanged)"
+    sign = "+" if change.bill_change > 0 else "-"
+    return f"{change.effect} ({change.kind}; bill {sign}{usd(abs(change.bill_change))} a month)"
+
+
+def unresolved_words(rules: tuple[str, ...]) -> str:
+    """The findings no proposal or plan clears, said once."""
+    listed = ", ".join(rules)
+    them = "it" if len(rules) == 1 else "them"
+    return f"No useful proposal for {listed}: no lever, objective, target or plan clears {them}"

@@ -19,11 +19,13 @@ from typing import Any
 from serverless_fit.portfolio import Portfolio, portfolio
 from serverless_fit.render import latencychart
 from serverless_fit.render.costwords import (
+    change_words,
     fleet_label,
     items_text,
     money,
     saving_words,
     sizing_text,
+    unresolved_words,
     usd,
 )
 from serverless_fit.render.latencychart import Tick, latency_chart
@@ -415,6 +417,8 @@ def stream(report: CompleteReport, options: RenderOptions) -> Iterator[str]:
         cannot_run=cannot_run,
         money=lambda amount, floor=False: money(amount, floor, "not priced"),
         saving_words=saving_words,
+        change_words=change_words,
+        unresolved_words=unresolved_words,
         toc_limit=TOC_LIMIT,
         verdict_labels=VERDICT_LABELS,
         counted=counted,

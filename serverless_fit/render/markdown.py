@@ -10,7 +10,13 @@ import re
 from collections.abc import Iterator
 
 from serverless_fit.portfolio import Portfolio, portfolio
-from serverless_fit.render.costwords import fleet_label, money, saving_words
+from serverless_fit.render.costwords import (
+    change_words,
+    fleet_label,
+    money,
+    saving_words,
+    unresolved_words,
+)
 from serverless_fit.report import CompleteReport, RenderOptions, Result, counted
 
 TABLE_HEAD = (
@@ -213,7 +219,12 @@ def _details(result: Result) -> list[str]:
             out.append(f"  - Mitigation: {escape(finding.mitigation)}")
         for change in result.counterfactuals:
             if change.rule == finding.rule:
-                out.append(f"  - What would clear it: {escape(change.effect)}")
+                out.append(f"  - What would clear it: {escape(change_words(change))}")
+    if result.plan is not None:
+        plan = result.plan
+        out.append(f"- **Plan:** {escape(plan.summary)}; verdict with it: {plan.verdict}")
+    if result.unresolved:
+        out.append(f"- {escape(unresolved_words(result.unresolved))}")
     out.append("")
     return out
 

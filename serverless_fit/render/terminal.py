@@ -12,7 +12,7 @@ from rich.text import Text
 
 from serverless_fit.portfolio import portfolio
 from serverless_fit.render.console import string_console, titled_table
-from serverless_fit.render.costwords import items_text, sizing_text
+from serverless_fit.render.costwords import change_words, items_text, sizing_text, unresolved_words
 from serverless_fit.render.latencywords import latency_text
 from serverless_fit.render.portfolioview import portfolio_view
 from serverless_fit.report import (
@@ -218,8 +218,17 @@ def _result(result: Result) -> Group:
                 style="yellow",
             )
         )
+    if result.plan is not None:
+        parts.append(
+            Text.assemble(
+                ("Plan ", "bold"),
+                f"{result.plan.summary}; verdict with it: {result.plan.verdict.replace('-', ' ')}",
+            )
+        )
     if result.counterfactuals:
         parts.append(_counterfactuals(result))
+    if result.unresolved:
+        parts.append(Text(unresolved_words(result.unresolved), style="yellow"))
     if result.latency is not None:
         parts.append(Text.assemble(("Latency ", "bold"), latency_text(result.latency)))
     if result.cost is not None:
@@ -315,7 +324,7 @@ def _waived(findings: list[Finding]) -> Table:
 def _counterfactuals(result: Result) -> Table:
     table = _rule_table("What would change the answer", "bold", "change", "field")
     for change in result.counterfactuals:
-        table.add_row(change.rule, change.effect, change.field)
+        table.add_row(change.rule, change_words(change), change.field)
     return table
 
 

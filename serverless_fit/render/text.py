@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from serverless_fit.render.costwords import fleet_label
+from serverless_fit.render.costwords import change_words, fleet_label, unresolved_words
 from serverless_fit.report import (
     RenderOptions,
     Report,
@@ -49,8 +49,13 @@ def _result_lines(result: Result, several: bool) -> Iterator[str]:
         yield f"{_line(result.file, located)}: {finding.severity} {finding.rule}: {finding.message}"
     for item in result.evaluations:
         yield f"{result.file}: rule {item.rule} {item.outcome}: {item.why}"
+    if result.plan is not None:
+        plan = result.plan
+        yield f"{result.file}: plan: {plan.summary}; verdict with it: {plan.verdict}"
     for change in result.counterfactuals:
-        yield f"{result.file}: what-if {change.rule}: {change.effect}"
+        yield f"{result.file}: what-if {change.rule}: {change_words(change)}"
+    if result.unresolved:
+        yield f"{result.file}: {unresolved_words(result.unresolved)}"
     for reason in result.failures:
         yield f"{result.file}: FAIL {result.workload} on {result.target}: {reason}"
 

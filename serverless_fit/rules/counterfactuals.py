@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import typing
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
@@ -26,8 +27,35 @@ from serverless_fit.rules.engine import Rule, workload_fields
 SPAN = 2.0**20  # the farthest a value is moved: a million times up or down
 BISECTIONS = 8  # narrows a doubling to about 0.3% of the value
 NEAR = 0.05  # a rounded value may stand this far (relative) beyond the boundary
-# Fields that say what the workload is, not a property to tune.
-FIXED_FIELDS = frozenset({"name", "archetype", "description", "owner", "version"})
+# What a person could act on (README, "What would change the answer"). Levers are the
+# team's to change; objectives the business could relax; everything else is a fact of the
+# workload (its traffic, the duration of its work, what it needs) and is never proposed.
+LEVERS = (
+    "resources.memory",
+    "resources.architecture",
+    "resources.cpus",
+    "resources.concurrency",
+    "resources.package",
+    "runtime",
+    "traffic.batch_size",
+    "traffic.cacheable",
+    "state.in_memory_sessions",
+    "state.local_disk",
+)
+OBJECTIVES = (
+    "latency.p99",
+    "latency.p50",
+    "constraints.portability",
+    "constraints.local_testing",
+    "constraints.providers",
+)
+
+
+def field_class(field: str) -> str:
+    """lever, objective or fact; every deployment option is a lever."""
+    if field in LEVERS or field.startswith("deployment."):
+        return "lever"
+    return "objective" if field in OBJECTIVES else "fact"
 
 
 def to_data(value: Any) -> Any:
@@ -174,7 +202,10 @@ def _numeric(
         return type(current)(amount, current.unit) if isinstance(current, Quantity) else amount
 
     def text(amount: float) -> Any:
-        return f"{format_number(amount)}{current.unit}" if isinstance(current, Quantity) else amount
+        if isinstance(current, Quantity):
+            return f"{format_number(amount)}{current.unit}"
+        whole = isinstance(current, int) and amount == int(amount)
+        return int(amount) if whole else amount  # a count is written as a whole number
 
     bounded = not isinstance(current, Quantity)  # plain numbers have limits; units do not
 
@@ -277,12 +308,19 @@ def counterfactuals(
     """For one finding, the nearest value of each workload field behind it that clears it."""
     data = to_data(workload)
     clears = _clears_with(rule, platform, settings)
+    serverless = facts.cost.serverless if facts.cost is not None else None
+    context = _Context(platform, settings, data, serverless.monthly_usd if serverless else None)
     found: list[Counterfactual] = []
-    for field in workload_fields(rule, facts):
+    fields = list(dict.fromkeys(workload_fields(rule, facts)))
+    if workload.effective_trigger in ("queue", "stream") and "traffic.batch_size" not in fields:
+        fields.append("traffic.batch_size")  # batching changes every per-invocation figure
+    classes = {field: field_class(field) for field in fields}
+    order = {"lever": 0, "objective": 1}
+    for field in sorted((f for f in fields if classes[f] != "fact"), key=lambda f: order[classes[f]]):
         path = tuple(field.split("."))
-        if path[0] in FIXED_FIELDS:
-            continue
         current = _get(workload, path)
+        if current is None and field == "traffic.batch_size" and platform.batching is not None:
+            current = getattr(platform.batching, workload.effective_trigger).default
         numeric = isinstance(current, Quantity) or (
             isinstance(current, float | int) and not isinstance(current, bool)
         )
@@ -293,17 +331,54 @@ def counterfactuals(
             nearest = _numeric(workload, data, path, current, clears)
             if nearest is not None:
                 value, upward = nearest
-                found.append(_counterfactual(rule, field, value, upward, platform))
+                found.append(_counterfactual(rule, field, value, upward, context))
         elif current is None or isinstance(current, bool | str):
             choice = _enum(workload, data, path, current, clears)
             if choice is not None:
                 value = ("true" if choice else "false") if isinstance(choice, bool) else str(choice)
-                found.append(_counterfactual(rule, field, value, None, platform))
+                found.append(_counterfactual(rule, field, value, None, context))
     return found
 
 
 def _counterfactual(
-    rule: Rule, field: str, value: str, upward: bool | None, platform: Platform
+    rule: Rule, field: str, value: str, upward: bool | None, context: _Context
 ) -> Counterfactual:
-    effect = _sentence(field, value, upward, rule, platform.name)
-    return Counterfactual(rule=rule.id, field=field, value=value, effect=effect)
+    effect = _sentence(field, value, upward, rule, context.platform.name)
+    kind = field_class(field)
+    changed = _as_file(context.data, tuple(field.split(".")), _file_value(value))
+    usd = change = None
+    if changed is not None:
+        usd = monthly_bill(changed, context.platform, context.settings)
+        if usd is not None and context.monthly_usd is not None:
+            change = round(usd - context.monthly_usd, 2)
+    return Counterfactual(rule.id, field, value, effect, kind, usd, change)
+
+
+def _file_value(value: str) -> Any:
+    """A proposed value as the file would hold it: true/false as booleans, whole numbers as
+    numbers, anything else (units, choices) as written."""
+    if value in ("true", "false"):
+        return value == "true"
+    try:
+        return int(value)
+    except ValueError:
+        pass
+    try:
+        return float(value) if "." in value and value.replace(".", "", 1).isdigit() else value
+    except ValueError:
+        return value
+
+
+@dataclass(frozen=True)
+class _Context:
+    platform: Platform
+    settings: CostSettings
+    data: dict[str, Any]
+    monthly_usd: float | None
+
+
+def monthly_bill(workload: Workload, platform: Platform, settings: CostSettings) -> float | None:
+    """The serverless bill a month for the workload on the platform, without a break-even."""
+    facts = derive_facts(workload, platform, settings=settings, with_break_even=False)
+    bill = facts.cost.serverless if facts.cost is not None else None
+    return bill.monthly_usd if bill is not None else None
