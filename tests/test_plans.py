@@ -42,8 +42,12 @@ IOT = {
     "trigger": "stream",
     "duration": {"typical": "40ms", "max": "500ms"},
     "traffic": {
-        "pattern": "spiky", "average": "300/s", "peak": "6000/s", "burst": "20s", "batch_size": 1,
-    },  # fmt: skip
+        "pattern": "spiky",
+        "average": "300/s",
+        "peak": "6000/s",
+        "burst": "20s",
+        "batch_size": 1,
+    },
     "resources": {"memory": "256MiB"},
 }
 

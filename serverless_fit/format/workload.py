@@ -279,7 +279,7 @@ class Waiver(_Section):
 def _count_or_peak(value: object) -> int | str:
     """A whole number of environments of at least one, or `peak`."""
     if value == "peak" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
-        return value  # type: ignore[return-value]
+        return value
     raise PydanticCustomError(
         "count_or_peak",
         "found {found}; allowed: a whole number of 1 or more, or peak",
@@ -287,7 +287,9 @@ def _count_or_peak(value: object) -> int | str:
     )
 
 
-FrontDoorName = Literal["api-gateway-http", "api-gateway-rest", "function-url", "alb", "cdn", "none"]
+FrontDoorName = Literal[
+    "api-gateway-http", "api-gateway-rest", "function-url", "alb", "cdn", "none"
+]
 FRONT_DOORS: tuple[FrontDoorName, ...] = typing.get_args(FrontDoorName)
 
 
@@ -298,9 +300,7 @@ class Deployment(_Section):
     provisioned_concurrency: Annotated[
         int | Literal["peak"] | None,
         PlainValidator(_count_or_peak),
-        WithJsonSchema(
-            {"oneOf": [{"type": "integer", "minimum": 1}, {"const": "peak"}]}
-        ),
+        WithJsonSchema({"oneOf": [{"type": "integer", "minimum": 1}, {"const": "peak"}]}),
         Field(
             description="execution environments kept initialised (AWS Lambda): a count, or "
             "`peak` for the peak's concurrency",
@@ -308,7 +308,9 @@ class Deployment(_Section):
     ] = None
     snapstart: Annotated[
         bool | None,
-        Field(description="start new environments from a snapshot (AWS Lambda: Java, Python, .NET)"),
+        Field(
+            description="start new environments from a snapshot (AWS Lambda: Java, Python, .NET)"
+        ),
     ] = None
     reserved_concurrency: Annotated[
         int | None,

@@ -25,7 +25,13 @@ def configure(platform: Platform, workload: Workload) -> Configured:
     if deployment is None:
         return Configured(platform, (), ())
     resources = workload.resources
-    key = (platform.id, deployment, workload.runtime, resources.package, resources.ephemeral_storage)
+    key = (
+        platform.id,
+        deployment,
+        workload.runtime,
+        resources.package,
+        resources.ephemeral_storage,
+    )
     found = _CONFIGURED.get(key)
     if found is None:
         found = _configure(

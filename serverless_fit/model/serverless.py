@@ -5,10 +5,9 @@ static hosting, and the price of provisioned concurrency (README, "Cost model").
 from __future__ import annotations
 
 import math
-
-from serverless_fit.data import catalog
 from dataclasses import replace
 
+from serverless_fit.data import catalog
 from serverless_fit.data.catalog import ComputePrice, Orchestration, Platform
 from serverless_fit.format.units import SECONDS_PER_MONTH, Duration, Money, Size
 from serverless_fit.model.bills import GIB, Bill, make_bill, tiered
@@ -408,4 +407,4 @@ def _provisioned_usd(platform: Platform, inputs: CostInputs, warm: int) -> float
         on_warm = durations.get(architecture, next(iter(durations.values())))  # type: ignore[call-overload]
         served = inputs.monthly_requests * inputs.duration.seconds * gb
         credit = served * served_share(inputs, warm) * (on_demand - on_warm)
-    return charge - credit
+    return float(charge - credit)

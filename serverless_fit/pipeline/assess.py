@@ -440,9 +440,7 @@ def _with_plans_and_targets(
             if f.severity in ("blocker", "risk") and f.rule not in answered
         )
         finished.append(
-            dataclasses.replace(
-                result, plan=plan, counterfactuals=changes, unresolved=unresolved
-            )
+            dataclasses.replace(result, plan=plan, counterfactuals=changes, unresolved=unresolved)
         )
     return finished
 

@@ -38,7 +38,9 @@ def plan_for(workload: Workload, platform: Platform, result: Result, assess: Ass
             cleared = targets - left
             if not cleared or left - targets:
                 continue  # clears nothing, or brings a finding of its own
-            blockers = sum(1 for f in result.active if f.rule in cleared and f.severity == "blocker")
+            blockers = sum(
+                1 for f in result.active if f.rule in cleared and f.severity == "blocker"
+            )
             key = (-blockers, -len(cleared), float(len(options)), _bill(after))
             if best is None or _better(key, best[0]):
                 best = (key, options, after)
@@ -48,17 +50,17 @@ def plan_for(workload: Workload, platform: Platform, result: Result, assess: Ass
     before = _bill(result)
     usd = _bill(after)
     added = round(usd - before, 2) if math.isfinite(usd) and math.isfinite(before) else None
-    cleared = tuple(sorted(targets - {f.rule for f in after.active}))
+    cleared_rules = tuple(sorted(targets - {f.rule for f in after.active}))
     remaining = tuple(sorted(targets & {f.rule for f in after.active}))
     return Plan(
         options=tuple((name, _text(value)) for name, value in options),
-        clears=cleared,
+        clears=cleared_rules,
         remaining=remaining,
         verdict=after.verdict,
         score=after.score,
         monthly_usd=usd if math.isfinite(usd) else None,
         added_usd=added,
-        summary=_summary(options, cleared, added, platform),
+        summary=_summary(options, cleared_rules, added, platform),
     )
 
 
@@ -232,4 +234,3 @@ def _summary(
     else:
         cost = f"{'+' if added >= 0 else '-'}${abs(added):,.2f} a month"
     return f"With {listed}: {rules} {verb}, {cost}"
-

@@ -316,7 +316,9 @@ def counterfactuals(
         fields.append("traffic.batch_size")  # batching changes every per-invocation figure
     classes = {field: field_class(field) for field in fields}
     order = {"lever": 0, "objective": 1}
-    for field in sorted((f for f in fields if classes[f] != "fact"), key=lambda f: order[classes[f]]):
+    for field in sorted(
+        (f for f in fields if classes[f] != "fact"), key=lambda f: order[classes[f]]
+    ):
         path = tuple(field.split("."))
         current = _get(workload, path)
         if current is None and field == "traffic.batch_size" and platform.batching is not None:
