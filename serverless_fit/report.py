@@ -231,6 +231,10 @@ class Result:
     def active(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if not f.waived)
 
+    @property
+    def serverless_bill(self) -> CostSide | None:
+        return self.cost.serverless if self.cost is not None else None
+
 
 @dataclass(frozen=True)
 class Report:

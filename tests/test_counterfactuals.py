@@ -84,12 +84,13 @@ def test_the_examples_have_counterfactuals_where_a_field_can_lift_a_finding() ->
     report = assess_files(sorted(WORKLOADS.glob("*.yaml")), RULES, Options(as_of=AS_OF))
     found = {(c.rule, c.field) for r in report.results for c in r.counterfactuals}
     assert {
-        ("LAT002", "latency.p99"),
-        ("COST002", "traffic.average"),
+        ("LAT002", "latency.p99"),  # an objective
+        ("COST002", "resources.memory"),  # a lever
         ("STATE002", "state.in_memory_sessions"),
-        ("RES005", "resources.payload"),
-        ("DUR003", "trigger"),
+        ("DUR001", "target"),  # another target clears the blocker
     } <= found
+    # Facts of the workload (its traffic, its payload, its trigger) are never proposed.
+    assert not {field for _, field in found} & {"traffic.average", "resources.payload", "trigger"}
 
 
 def test_a_counterfactual_is_the_nearest_value(tmp_path: Path) -> None:
@@ -120,7 +121,7 @@ def test_a_counterfactual_is_the_nearest_value(tmp_path: Path) -> None:
     assert "LAT001" in {f.rule for f in closer.active}
 
 
-def test_cost_counterfactuals_name_the_rate_below_which_serverless_is_cheaper(
+def test_cost_counterfactuals_never_move_the_traffic(
     tmp_path: Path,
 ) -> None:
     data = {
@@ -133,8 +134,13 @@ def test_cost_counterfactuals_name_the_rate_below_which_serverless_is_cheaper(
         "resources": {"memory": "1GiB"},
     }
     result = assess_data(tmp_path, data, "aws-lambda")
-    [change] = [c for c in result.counterfactuals if c.field == "traffic.average"]
-    assert change.rule == "COST002" and change.value.endswith("/s")
+    assert "COST002" in {f.rule for f in result.active}
+    # The traffic is a fact: not proposed; the rate where the bills cross is the break-even.
+    assert not [c for c in result.counterfactuals if c.field == "traffic.average"]
+    assert result.cost is not None and result.cost.break_even is not None
+    assert "COST002" in result.unresolved or any(
+        c.rule == "COST002" for c in result.counterfactuals
+    )
     check_every_counterfactual(tmp_path, data, result)
 
 
@@ -189,7 +195,8 @@ def test_counterfactuals_show_in_terminal_and_json() -> None:
     assert "What would change the answer" in out
     _, out, _ = run("assess", path, "--format", "json")
     [result] = json.loads(out)["results"]
-    assert {"rule", "field", "value", "effect"} == set(result["counterfactuals"][0])
+    keys = {"rule", "field", "value", "effect", "kind", "monthly_usd", "bill_change", "verdict"}
+    assert keys == set(result["counterfactuals"][0])
     _, out, _ = run("assess", path, "--format", "json", "--no-counterfactuals")
     assert json.loads(out)["results"][0]["counterfactuals"] == []
 
@@ -258,6 +265,6 @@ def test_a_round_boundary_is_itself_the_counterfactual(tmp_path: Path) -> None:
     # Lambda allows 10240 MiB: 10GiB clears the memory finding, and is nearer than 9.9GiB.
     data = {"name": "big", "archetype": "batch-job", "resources": {"memory": "16GiB"}}
     result = assess_data(tmp_path, data, "aws-lambda")
-    [change] = [c for c in result.counterfactuals if c.rule == "RES001"]
+    [change] = [c for c in result.counterfactuals if c.rule == "RES001" and c.kind == "lever"]
     assert change.value == "10GiB"
     check_every_counterfactual(tmp_path, data, result)

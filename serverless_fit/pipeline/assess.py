@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -317,16 +318,23 @@ _VERDICT_RANK = {"good-fit": 0, "fit-with-mitigations": 1, "poor-fit": 2}
 
 
 def best_result(results: Sequence[Result]) -> Result:
-    """The best target: the best verdict, then the highest score, then the lowest bill."""
+    """The best target: the best verdict, then the fewest blockers, then the highest score,
+    then the lowest fully priced bill (each with its plan, where it has one)."""
 
-    def key(result: Result) -> tuple[int, float, float, str]:
+    def key(result: Result) -> tuple[int, int, float, float, str]:
+        blockers = sum(1 for f in result.active if f.severity == "blocker")
+        bill = result.serverless_bill
+        # A bill with unconfirmed parts is a lower bound: it never counts as the cheapest.
+        usd = bill.monthly_usd if bill is not None and not bill.unpriced else float("inf")
         plan = result.plan
         if plan is not None:  # a target is as good as it is with its plan
-            usd = plan.monthly_usd if plan.monthly_usd is not None else float("inf")
-            return (_VERDICT_RANK[plan.verdict], -plan.score, usd, result.target)
-        bill = result.cost.serverless if result.cost and result.cost.serverless else None
-        usd = bill.monthly_usd if bill is not None else float("inf")
-        return (_VERDICT_RANK[result.verdict], -result.score, usd, result.target)
+            if plan.monthly_usd is not None and math.isfinite(usd):
+                usd = plan.monthly_usd
+            blockers = sum(
+                1 for f in result.active if f.severity == "blocker" and f.rule in plan.remaining
+            )
+            return (_VERDICT_RANK[plan.verdict], blockers, -plan.score, usd, result.target)
+        return (_VERDICT_RANK[result.verdict], blockers, -result.score, usd, result.target)
 
     return min(results, key=key)
 
@@ -450,7 +458,7 @@ def _target_proposals(
 ) -> tuple[Counterfactual, ...]:
     """For each blocker, the other targets where it does not apply and the workload fits."""
     found: list[Counterfactual] = []
-    here = result.cost.serverless.monthly_usd if result.cost and result.cost.serverless else None
+    here = result.serverless_bill.monthly_usd if result.serverless_bill else None
     for finding in result.active:
         if finding.severity != "blocker":
             continue
@@ -459,7 +467,7 @@ def _target_proposals(
                 continue
             if any(f.rule == finding.rule for f in other.active):
                 continue
-            bill = other.cost.serverless if other.cost and other.cost.serverless else None
+            bill = other.serverless_bill
             usd = bill.monthly_usd if bill is not None else None
             floor = "≥ " if bill is not None and bill.unpriced else ""
             cost = f"{floor}${usd:,.2f} a month" if usd is not None else "not priced"

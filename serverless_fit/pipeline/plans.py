@@ -49,7 +49,8 @@ def plan_for(workload: Workload, platform: Platform, result: Result, assess: Ass
     _, options, after = best
     before = _bill(result)
     usd = _bill(after)
-    added = round(usd - before, 2) if math.isfinite(usd) and math.isfinite(before) else None
+    priced = math.isfinite(usd) and math.isfinite(before) and not _unpriced(result, after)
+    added = round(usd - before, 2) if priced else None
     cleared_rules = tuple(sorted(targets - {f.rule for f in after.active}))
     remaining = tuple(sorted(targets & {f.rule for f in after.active}))
     return Plan(
@@ -72,19 +73,24 @@ def _better(key: tuple[float, ...], than: tuple[float, ...]) -> bool:
     return key[3] < than[3] - max(0.01, 0.01 * abs(than[3]))
 
 
+def _unpriced(*results: Result) -> bool:
+    """Whether a bill has parts with no confirmed price: its difference means nothing."""
+    return any(r.serverless_bill is not None and r.serverless_bill.unpriced for r in results)
+
+
 def _bill(result: Result) -> float:
-    bill = result.cost.serverless if result.cost is not None else None
+    bill = result.serverless_bill
     return bill.monthly_usd if bill is not None else math.inf
 
 
 # Which findings an option can clear, by the dimension of the finding: warm instances and
-# snapshots change start-up and scaling; a front door its timeout and price; batching the
-# invocations, their price and their concurrency.
+# snapshots change start-up and scaling; a front door its timeout and price (a cheaper one can
+# pay for warm instances); batching the invocations, their price and their concurrency.
 HELPS = {
     "snapstart": {"latency"},
     "provisioned_concurrency": {"latency", "operations"},
     "min_instances": {"latency", "operations"},
-    "front_door": {"duration", "cost"},
+    "front_door": {"duration", "cost", "latency", "operations"},
     "batch_size": {"cost", "operations", "latency"},
 }
 MAX_OPTIONS = 2  # options combined in one plan
@@ -148,7 +154,7 @@ def _fewest(
     targets: set[str],
     assess: Assess,
 ) -> int | None:
-    """The fewest warm instances, up to the peak's concurrency, that clear the most of the
+    """The fewest warm instances, up to `_peak_count`, that clear the most of the
     targeted findings the highest count clears."""
     ceiling = _peak_count(workload)
 
@@ -175,12 +181,15 @@ def _fewest(
 
 
 def _peak_count(workload: Workload) -> int:
-    """The peak's concurrency (Little's law), at least one; ten when it is unknown."""
+    """The most warm instances tried: the peak's mean concurrency (Little's law) plus four
+    standard deviations of a Poisson count around it, so the bursts within the peak are
+    covered; ten when the traffic is unknown."""
     traffic, duration = workload.traffic, workload.duration
     if traffic is None or traffic.average is None or duration is None or duration.typical is None:
         return 10
     peak = traffic.peak or traffic.average
-    return min(MAX_WARM, max(1, math.ceil(peak.per_second * duration.typical.seconds - 1e-9)))
+    mean = peak.per_second * duration.typical.seconds
+    return min(MAX_WARM, max(1, math.ceil(mean + 4 * math.sqrt(mean) + 1 - 1e-9)))
 
 
 def _applied(workload: Workload, options: tuple[Option, ...]) -> Workload | None:
@@ -230,7 +239,7 @@ def _summary(
     rules = cleared[0] if len(cleared) == 1 else ", ".join(cleared[:-1]) + " and " + cleared[-1]
     verb = "clears" if len(cleared) == 1 else "clear"
     if added is None:
-        cost = "its cost not priced"
+        cost = "what it costs is not confirmed"
     else:
         cost = f"{'+' if added >= 0 else '-'}${abs(added):,.2f} a month"
     return f"With {listed}: {rules} {verb}, {cost}"
