@@ -28,9 +28,7 @@ def timed(paths: list[Path], proposals: bool) -> tuple[float, int, int]:
     from serverless_fit.rules.rulepacks import builtin_rules
 
     simulation._simulate.cache_clear()
-    options = Options(
-        targets=(ALL_TARGETS,), as_of=dt.date(2026, 12, 7), counterfactuals=proposals
-    )
+    options = Options(targets=(ALL_TARGETS,), as_of=dt.date(2026, 12, 7), counterfactuals=proposals)
     start = time.perf_counter()
     report = assess_files(paths, builtin_rules(), options)
     seconds = time.perf_counter() - start
