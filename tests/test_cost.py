@@ -16,13 +16,8 @@ from serverless_fit.model.cost import _bills_at, estimate
 from serverless_fit.model.facts import cost_inputs
 from serverless_fit.model.fleet import always_on_bill, shapes_for
 from serverless_fit.model.inputs import CostInputs
-from serverless_fit.model.serverless import (
-    billed_memory,
-    billed_seconds,
-    billed_vcpus,
-    provisioned_cost,
-    serverless_bill,
-)
+from serverless_fit.model.serverless import provisioned_cost, serverless_bill
+from serverless_fit.model.sizing import billed_memory, billed_seconds, billed_vcpus
 from tests.conftest import deep_merge
 
 LAMBDA = platforms()["aws-lambda"]

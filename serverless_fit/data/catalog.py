@@ -268,6 +268,27 @@ class Orchestration(Sourced):
     express_max: DurationValue
 
 
+class InstanceBilling(Sourced):
+    """Billing for each instance's whole life (Cloud Run's instance-based billing): vCPUs and
+    memory from start to shutdown, idle time included, and no request fee."""
+
+    usd_per_vcpu_s: float = Field(gt=0)
+    usd_per_gib_s: float = Field(gt=0)
+    free_vcpu_s: float = Field(ge=0)  # a month, with --free-tier
+    free_gib_s: float = Field(ge=0)
+    gpu: GpuPrice | None = None  # None: a GPU instance's GPU time is not priced
+    required_for_gpu: bool = False  # a GPU instance can only be billed this way
+
+
+class GpuPrice(Sourced):
+    """One GPU per instance: its price, and the vCPUs and memory an instance with it needs."""
+
+    name: str
+    usd_per_gpu_s: float = Field(gt=0)
+    min_vcpus: float = Field(gt=0)
+    min_memory: SizeValue
+
+
 class Pricing(_Data):
     plan_fee: PlanFee | None = None
     requests: RequestPrice
@@ -278,6 +299,7 @@ class Pricing(_Data):
     init_billed: SourcedFlag | None = None  # the start-up (INIT) phase of a cold start is billed
     websocket: WebSocketPrice | None = None  # None: no priced WebSocket front door
     orchestration: Orchestration | None = None  # a workflow of steps on another platform
+    instance_billing: InstanceBilling | None = None  # offered besides per-request billing
 
 
 class ColdStartMitigation(Sourced):
@@ -337,6 +359,7 @@ class DeploymentOptions(_Data):
     reserved_concurrency: Sourced | None = None
     min_instances: MinimumInstances | None = None
     front_doors: dict[FrontDoorName, FrontDoor] = Field(default_factory=dict)
+    billing: Sourced | None = None  # instance-based billing, priced by pricing.instance_billing
 
     def offers(self, option: str, value: str) -> bool:
         if option == "front_door":
@@ -362,6 +385,15 @@ class Platform(_Data):
     mitigations: Mitigations
     batching: Batching | None = None  # None: queue and stream triggers are not batched
     deployment: DeploymentOptions = Field(default_factory=DeploymentOptions)
+
+    @model_validator(mode="after")
+    def _billing_is_priced(self) -> Platform:
+        if (self.deployment.billing is None) != (self.pricing.instance_billing is None):
+            raise ValueError(
+                "deployment.billing and pricing.instance_billing go together: the option is "
+                "offered only where its prices are given"
+            )
+        return self
 
     def timeout_for(self, trigger: str) -> Duration:
         if trigger == "http" and self.limits.timeout_http is not None:

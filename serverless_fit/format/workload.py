@@ -333,6 +333,14 @@ class Deployment(_Section):
         FrontDoorName | None,
         Field(description="what receives HTTP requests in front of the code"),
     ] = None
+    billing: Annotated[
+        Literal["request", "instance"] | None,
+        Field(
+            description="how instances are billed (Cloud Run services): `request`, while they "
+            "serve requests, with a fee per request (the default); `instance`, for each "
+            "instance's whole life, idle time included, with no request fee (needed for GPUs)",
+        ),
+    ] = None
 
     @property
     def chosen(self) -> tuple[tuple[str, str], ...]:

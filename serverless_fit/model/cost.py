@@ -4,6 +4,7 @@ bills over a range of traffic around the workload's own (README, "Cost model")."
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from serverless_fit.data.catalog import Platform
 from serverless_fit.format.units import SECONDS_PER_MONTH, Rate
@@ -29,6 +30,8 @@ def estimate(
     """The bills, their ratio and break-even; with `curve_points`, also both bills over a
     range of traffic (for charts)."""
     serverless = serverless_bill(platform, inputs, free_tier=settings.free_tier)
+    if serverless is not None:
+        serverless = _with_other_billing(platform, inputs, settings, serverless)
     always_on = always_on_bill(platform.provider, inputs, settings)
     ratio = None
     even = None
@@ -48,6 +51,30 @@ def estimate(
         points = _curve(platform, inputs, settings, always_on, even, curve_points)
     has_free = settings.free_tier and has_free_tier
     return CostEstimate(serverless, always_on, ratio, even, has_free, points, rate)
+
+
+def _with_other_billing(
+    platform: Platform, inputs: CostInputs, settings: CostSettings, bill: Bill
+) -> Bill:
+    """The bill, with a note where the target's other way of billing instances (request- or
+    instance-based) would cost at least a cent and 1% less, as Cloud Run's own recommender
+    points out."""
+    lifetime = platform.pricing.instance_billing
+    if lifetime is None or (inputs.gpu and lifetime.required_for_gpu):
+        return bill
+    other = "request" if inputs.billing == "instance" else "instance"
+    alternative = serverless_bill(
+        platform, replace(inputs, billing=other), free_tier=settings.free_tier
+    )
+    if alternative is None or alternative.unpriced or bill.unpriced:
+        return bill
+    if alternative.monthly_usd >= bill.monthly_usd - max(0.01, 0.01 * bill.monthly_usd):
+        return bill
+    note = (
+        f"{other}-based billing would cost ${alternative.monthly_usd:,.2f} a month "
+        f"(deployment.billing: {other})"
+    )
+    return replace(bill, notes=(*bill.notes, note))
 
 
 def _bills_at(

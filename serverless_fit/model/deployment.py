@@ -25,17 +25,24 @@ def configure(platform: Platform, workload: Workload) -> Configured:
     if deployment is None:
         return Configured(platform, (), ())
     resources = workload.resources
+    gpu = bool(resources.gpu)
     key = (
         platform.id,
         deployment,
         workload.runtime,
         resources.package,
         resources.ephemeral_storage,
+        gpu,
     )
     found = _CONFIGURED.get(key)
     if found is None:
         found = _configure(
-            platform, deployment, workload.runtime, resources.package, resources.ephemeral_storage
+            platform,
+            deployment,
+            workload.runtime,
+            resources.package,
+            resources.ephemeral_storage,
+            gpu,
         )
         if len(_CONFIGURED) < CACHE_SIZE:  # a batch repeats a few deployments
             _CONFIGURED[key] = found
@@ -52,6 +59,7 @@ def _configure(
     runtime: str | None,
     package: Size | None,
     storage: Size | None,
+    gpu: bool,
 ) -> Configured:
     offered = platform.deployment
     applied: list[tuple[str, str]] = []
@@ -82,6 +90,14 @@ def _configure(
                 notes.append(f"deployment.snapstart: {why}")
                 continue
             update["cold_start"] = cold
+        elif option == "billing" and value == "request" and gpu:
+            lifetime = platform.pricing.instance_billing
+            if lifetime is not None and lifetime.required_for_gpu:
+                notes.append(
+                    f"deployment.billing: request is not possible with a GPU on {platform.name}: "
+                    "billed per instance"
+                )
+                continue
         applied.append((option, value))
     configured = platform.model_copy(update=update) if update else platform
     return Configured(configured, tuple(applied), tuple(notes))

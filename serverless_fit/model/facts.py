@@ -28,11 +28,8 @@ from serverless_fit.model.cost import estimate
 from serverless_fit.model.deployment import configure
 from serverless_fit.model.inputs import CostInputs
 from serverless_fit.model.latency import LatencyModel, latency, startup
-from serverless_fit.model.serverless import (
-    instance_concurrency,
-    provisioned_cost,
-    serverless_bill,
-)
+from serverless_fit.model.serverless import provisioned_cost, serverless_bill
+from serverless_fit.model.sizing import instance_concurrency
 from serverless_fit.model.trace import Trace
 from serverless_fit.model.traffic import day_shape
 from serverless_fit.report import break_even_words
@@ -682,8 +679,21 @@ def cost_inputs(
         waiting=workload.duration.waiting if workload.duration else None,
         queued=workload.effective_trigger != "http"
         and (workload.latency is None or workload.latency.p99 is None),
+        package=resources.package,
     )
-    return _with_warm(inputs, workload, platform)
+    return _with_billing(_with_warm(inputs, workload, platform), workload, platform)
+
+
+def _with_billing(inputs: CostInputs, workload: Workload, platform: Platform) -> CostInputs:
+    """Instance-based billing where the target offers it and the deployment asks for it, or
+    the workload needs a GPU that can only be billed that way."""
+    priced = platform.pricing.instance_billing
+    if priced is None:
+        return inputs
+    chosen = workload.deployment.billing if workload.deployment else None
+    if chosen == "instance" or (inputs.gpu and priced.required_for_gpu):
+        return replace(inputs, billing="instance")
+    return inputs
 
 
 def _with_warm(inputs: CostInputs, workload: Workload, platform: Platform) -> CostInputs:

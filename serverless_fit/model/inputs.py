@@ -42,6 +42,8 @@ class CostInputs:
     scale: float = 1.0  # the day's rates times this: a search moves the traffic, not the day
     warm_minimum: int = 0  # instances kept warm whatever the traffic (deployment:)
     warm_kind: str | None = None  # "provisioned" (provisioned concurrency) or "minimum"
+    billing: str = "request"  # "instance": each instance billed for its whole life (Cloud Run)
+    package: Size | None = None  # the deployment package: its size lengthens start-up
 
     @property
     def cpu_seconds(self) -> float | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from serverless_fit.data.catalog import Platform
-from serverless_fit.format.units import Size
+from serverless_fit.format.units import SECONDS_PER_MONTH, Size
 from serverless_fit.model.inputs import MIB, CostInputs
-from serverless_fit.model.serverless import batching, instance_concurrency
 from serverless_fit.model.simulation import PlatformModel, Simulation, replay, simulate
+from serverless_fit.model.sizing import batching, instance_concurrency
 from serverless_fit.model.trace import Trace
 
 
@@ -87,3 +87,17 @@ def latency(
     result = simulate(day, inputs.duration.seconds * batch, model)
     published = platform.cold_start.idle_reclaim is not None
     return LatencyModel(result, published, batch, start)
+
+
+def instance_seconds(platform: Platform, inputs: CostInputs) -> float:
+    """Instance-seconds in a month, as instance-based billing charges them: the simulated
+    instances alive in each hour (starting, serving, or idle until reclaimed, and those kept
+    warm), averaged over the day, for a month. The day's rates are scaled with the inputs, so
+    that a break-even search moves the traffic."""
+    assert inputs.duration is not None
+    start = startup(platform, inputs.runtime, inputs.package)
+    model = platform_model(platform, inputs, start)
+    batch, _ = batching(platform, inputs)
+    day = inputs.day.scaled(inputs.scale / batch)
+    result = simulate(day, inputs.duration.seconds * batch, model)
+    return sum(result.instances_by_hour) / len(result.instances_by_hour) * SECONDS_PER_MONTH

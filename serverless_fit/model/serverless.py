@@ -8,87 +8,23 @@ import math
 from dataclasses import replace
 
 from serverless_fit.data import catalog
-from serverless_fit.data.catalog import ComputePrice, Orchestration, Platform
+from serverless_fit.data.catalog import InstanceBilling, Orchestration, Platform
 from serverless_fit.format.units import SECONDS_PER_MONTH, Duration, Money, Size
 from serverless_fit.model.bills import GIB, Bill, make_bill, tiered
-from serverless_fit.model.inputs import MIB, CostInputs
+from serverless_fit.model.inputs import CostInputs
+from serverless_fit.model.latency import instance_seconds
 from serverless_fit.model.poisson import expected_instances_at_least, expected_served
+from serverless_fit.model.sizing import (
+    batching,
+    billed_memory_gb,
+    billed_seconds,
+    billed_vcpus,
+    instance_concurrency,
+    round_up,
+)
 
 DAYS_PER_MONTH = SECONDS_PER_MONTH / 86400.0
 MINUTES_PER_MONTH = SECONDS_PER_MONTH / 60.0
-
-
-def _round_up(amount: float, step: float) -> float:
-    return math.ceil(amount / step - 1e-9) * step
-
-
-def billed_memory(platform: Platform, memory: Size) -> Size:
-    """Memory as the platform bills it: its next size or step up, at least its minimum."""
-    compute = platform.pricing.compute
-    floor = platform.limits.memory_min.value.bytes
-    if compute.memory_sizes:
-        fitting = [s for s in compute.memory_sizes if s.bytes >= memory.bytes - 1e-6]
-        chosen = (
-            min(fitting, key=lambda s: s.bytes)
-            if fitting
-            else max(compute.memory_sizes, key=lambda s: s.bytes)
-        )
-        return Size(max(chosen.bytes, floor) / MIB, "MiB")
-    step = compute.memory_step.bytes if compute.memory_step else 1.0
-    return Size(max(_round_up(memory.bytes, step), floor) / MIB, "MiB")
-
-
-def billed_memory_gb(platform: Platform, memory: Size) -> float:
-    """Billed memory in GB as price lists count it (1 GB = 1024 MB)."""
-    return billed_memory(platform, memory).bytes / GIB
-
-
-def billed_seconds(compute: ComputePrice, seconds: float) -> float:
-    """One invocation's duration as billed: rounded up to the step, at least the minimum."""
-    billed = _round_up(seconds, compute.duration_step.seconds)
-    if compute.minimum_duration is not None:
-        billed = max(billed, compute.minimum_duration.seconds)
-    return billed
-
-
-def billed_vcpus(platform: Platform, memory: Size, cpus: float | None) -> float:
-    """vCPUs billed per run: what the memory size comes with, or more when the workload asks."""
-    price = platform.pricing.compute.vcpu_s
-    assert price is not None
-    billed = billed_memory(platform, memory).bytes
-    tiers = sorted(price.vcpus_by_memory, key=lambda t: t.memory.bytes)
-    fitting = [t.vcpus for t in tiers if t.memory.bytes >= billed - 1e-6]
-    vcpus = fitting[0] if fitting else tiers[-1].vcpus
-    return max(vcpus, cpus or 0.0)
-
-
-def batching(platform: Platform, inputs: CostInputs) -> tuple[int, str | None]:
-    """Messages per invocation for queue and stream triggers, and a note saying whose."""
-    if inputs.trigger not in ("queue", "stream") or platform.batching is None:
-        return 1, None
-    default = getattr(platform.batching, inputs.trigger)
-    if inputs.batch_size is None:
-        return default.default, f"{default.default} messages per invocation (provider default)"
-    if default.max is not None and inputs.batch_size > default.max:
-        return default.max, (
-            f"{default.max} messages per invocation (traffic.batch_size {inputs.batch_size} is "
-            f"above the {default.max} {platform.name} allows)"
-        )
-    return inputs.batch_size, f"{inputs.batch_size} messages per invocation (traffic.batch_size)"
-
-
-def instance_concurrency(platform: Platform, inputs: CostInputs) -> int:
-    """Requests one instance of an instance-billed platform serves at once."""
-    limit = platform.limits.instance_concurrency
-    concurrency = inputs.concurrency
-    if limit is None:
-        return concurrency
-    concurrency = min(concurrency, limit.value)
-    needs = limit.min_vcpus
-    if needs and inputs.memory is not None and platform.pricing.compute.vcpu_s:
-        vcpus = billed_vcpus(platform, inputs.memory, inputs.cpus)
-        return 1 if vcpus < needs - 1e-9 else concurrency
-    return concurrency
 
 
 def billed_time(platform: Platform, inputs: CostInputs, batch: int) -> float:
@@ -125,16 +61,56 @@ def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) 
     pricing = platform.pricing
     if pricing.orchestration is not None:
         return _workflow_bill(platform, pricing.orchestration, inputs, free_tier=free_tier)
-    compute = pricing.compute
-    free = pricing.free_tier if free_tier else None
     batch, batch_note = batching(platform, inputs)
     notes = [batch_note] if batch_note else []
-    invocations = inputs.monthly_requests / batch
-    seconds = billed_time(platform, inputs, batch)
     items: list[tuple[str, float]] = []
     unpriced: list[str] = []
     if pricing.plan_fee is not None:
         items.append(("plan", pricing.plan_fee.usd_per_month))
+    lifetime = pricing.instance_billing if inputs.billing == "instance" else None
+    if lifetime is not None:
+        _instance_compute(platform, lifetime, inputs, items, unpriced, notes, free_tier=free_tier)
+    else:
+        _request_compute(platform, inputs, batch, items, unpriced, free_tier=free_tier)
+    if inputs.warm_kind == "provisioned":
+        kept = _provisioned_usd(platform, inputs, inputs.warm_minimum)
+        if kept is None:
+            unpriced.append("provisioned_concurrency")
+        else:
+            items.append(("provisioned_concurrency", kept))
+            notes.append(f"{inputs.warm_minimum} environments kept warm (provisioned concurrency)")
+    if inputs.warm_kind == "minimum":
+        notes.append(f"{inputs.warm_minimum} minimum instances billed while idle")
+    if inputs.http:
+        _front_door(platform, inputs, items, unpriced, notes)
+    _data_transfer(platform, inputs, items, notes, free_tier=free_tier)
+    if inputs.gpu and lifetime is None:
+        offered = platform.limits.gpu.value if platform.limits.gpu else None
+        if offered:
+            unpriced.append("gpu")
+            notes.append(f"GPU time on {platform.name} has no confirmed price")
+        elif offered is False:
+            notes.append(f"no GPU on {platform.name}")
+    return make_bill(items, tuple(unpriced), tuple(notes))
+
+
+def _request_compute(
+    platform: Platform,
+    inputs: CostInputs,
+    batch: int,
+    items: list[tuple[str, float]],
+    unpriced: list[str],
+    *,
+    free_tier: bool,
+) -> None:
+    """Requests, and compute while invocations run (per run, or per instance-second shared
+    by the requests an instance holds), start-up and scratch disk."""
+    assert inputs.memory is not None
+    pricing = platform.pricing
+    compute = pricing.compute
+    free = pricing.free_tier if free_tier else None
+    invocations = inputs.monthly_requests / batch
+    seconds = billed_time(platform, inputs, batch)
     billable = max(0.0, invocations - pricing.requests.included - (free.requests if free else 0))
     if pricing.requests.usd_per_million is None:
         unpriced.append("requests")
@@ -161,26 +137,47 @@ def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) 
     if storage_price is not None and storage is not None and storage > storage_price.included:
         extra_gb = (storage.bytes - storage_price.included.bytes) / GIB
         items.append(("ephemeral_storage", seconds * extra_gb * storage_price.usd_per_gb_s))
-    if inputs.warm_kind == "provisioned":
-        kept = _provisioned_usd(platform, inputs, inputs.warm_minimum)
-        if kept is None:
-            unpriced.append("provisioned_concurrency")
-        else:
-            items.append(("provisioned_concurrency", kept))
-            notes.append(f"{inputs.warm_minimum} environments kept warm (provisioned concurrency)")
-    if inputs.warm_kind == "minimum":
-        notes.append(f"{inputs.warm_minimum} minimum instances billed while idle")
-    if inputs.http:
-        _front_door(platform, inputs, items, unpriced, notes)
-    _data_transfer(platform, inputs, items, notes, free_tier=free_tier)
-    if inputs.gpu:
-        offered = platform.limits.gpu.value if platform.limits.gpu else None
-        if offered:
-            unpriced.append("gpu")
-            notes.append(f"GPU time on {platform.name} has no confirmed price")
-        elif offered is False:
-            notes.append(f"no GPU on {platform.name}")
-    return make_bill(items, tuple(unpriced), tuple(notes))
+
+
+def _instance_compute(
+    platform: Platform,
+    lifetime: InstanceBilling,
+    inputs: CostInputs,
+    items: list[tuple[str, float]],
+    unpriced: list[str],
+    notes: list[str],
+    *,
+    free_tier: bool,
+) -> None:
+    """Instance-based billing: each instance's vCPUs, memory and GPU for its whole life (from
+    the simulation: starting, serving, idle until reclaimed, kept warm); no request fee."""
+    assert inputs.memory is not None
+    seconds = instance_seconds(platform, inputs)
+    vcpus = billed_vcpus(platform, inputs.memory, inputs.cpus)
+    gib = billed_memory_gb(platform, inputs.memory)
+    gpu = lifetime.gpu if inputs.gpu else None
+    if gpu is not None:
+        vcpus = max(vcpus, gpu.min_vcpus)
+        gib = max(gib, gpu.min_memory.bytes / GIB)
+    vcpu_s = max(0.0, seconds * vcpus - (lifetime.free_vcpu_s if free_tier else 0.0))
+    gib_s = max(0.0, seconds * gib - (lifetime.free_gib_s if free_tier else 0.0))
+    items.append(("compute", gib_s * lifetime.usd_per_gib_s))
+    items.append(("cpu", vcpu_s * lifetime.usd_per_vcpu_s))
+    if gpu is not None:
+        items.append(("gpu", seconds * gpu.usd_per_gpu_s))
+    elif inputs.gpu:
+        unpriced.append("gpu")
+        notes.append(f"GPU time on {platform.name} has no confirmed price")
+    hours = seconds / 3600
+    why = " (required for a GPU)" if inputs.gpu and lifetime.required_for_gpu else ""
+    notes.append(
+        f"instance-based billing{why}: {hours:,.1f} instance-hours a month of "
+        f"{_figure(vcpus)} vCPU and {_figure(gib)} GiB, idle time included, no request fee"
+    )
+
+
+def _figure(value: float) -> str:
+    return f"{value:g}" if value < 1000 else f"{value:,.0f}"
 
 
 def workflow_steps(orchestration: Orchestration, inputs: CostInputs) -> tuple[int, float]:
@@ -224,7 +221,7 @@ def _workflow_bill(
     standard = transitions / 1000 * orchestration.standard_usd_per_thousand_transitions
     express = None
     if inputs.duration.seconds <= orchestration.express_max.seconds:
-        billed = _round_up(inputs.duration.seconds, orchestration.express_duration_step.seconds)
+        billed = round_up(inputs.duration.seconds, orchestration.express_duration_step.seconds)
         gb = orchestration.express_memory.bytes / GIB
         express = runs * (
             orchestration.express_usd_per_million_requests / 1e6

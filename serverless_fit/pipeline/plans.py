@@ -85,13 +85,15 @@ def _bill(result: Result) -> float:
 
 # Which findings an option can clear, by the dimension of the finding: warm instances and
 # snapshots change start-up and scaling; a front door its timeout and price (a cheaper one can
-# pay for warm instances); batching the invocations, their price and their concurrency.
+# pay for warm instances); batching the invocations, their price and their concurrency;
+# billing instances for their whole life, the price of steady traffic.
 HELPS = {
     "snapstart": {"latency"},
     "provisioned_concurrency": {"latency", "operations"},
     "min_instances": {"latency", "operations"},
     "front_door": {"duration", "cost", "latency", "operations"},
     "batch_size": {"cost", "operations", "latency"},
+    "billing": {"cost"},
 }
 MAX_OPTIONS = 2  # options combined in one plan
 
@@ -114,6 +116,8 @@ def _groups(
         kinds.append("front_door")
     if workload.effective_trigger in ("queue", "stream") and platform.batching is not None:
         kinds.append("batch_size")
+    if offered.billing is not None:
+        kinds.append("billing")
     kinds = [kind for kind in kinds if HELPS[kind] & dimensions]
     for size in range(1, min(len(kinds), MAX_OPTIONS) + 1):
         yield from itertools.combinations(kinds, size)
@@ -143,6 +147,9 @@ def _choices(workload: Workload, kind: str) -> list[int | bool | str]:
         current = workload.deployment.front_door if workload.deployment else None
         doors: list[int | bool | str] = ["function-url", "api-gateway-http", "api-gateway-rest"]
         return [d for d in doors if d != current]
+    if kind == "billing":
+        chosen = workload.deployment.billing if workload.deployment else None
+        return ["request" if chosen == "instance" else "instance"]
     given = workload.traffic.batch_size if workload.traffic else None
     return [size for size in (10, 100, 1000, 10000) if given is None or size > given]
 
@@ -228,6 +235,8 @@ def option_words(name: str, value: str, platform: Platform) -> str:
         return door.name if door is not None else value
     if name == "batch_size":
         return f"batches of {value} messages"
+    if name == "billing":
+        return f"{value}-based billing"
     return f"{name} {value}"
 
 

@@ -52,7 +52,29 @@ def price_summary(pricing: Pricing) -> str:
         included_ms = compute.cpu_ms.included_ms
         over = f" over {included_ms / 1e6:g}M" if included_ms else ""
         parts.append(f"{_usd(compute.cpu_ms.usd_per_million_ms)}/M CPU-ms{over}")
-    return " + ".join(parts)
+    text = " + ".join(parts)
+    lifetime = pricing.instance_billing
+    if lifetime is not None:
+        text += (
+            f"; or instance-based {_usd(lifetime.usd_per_vcpu_s)}/vCPU-s + "
+            f"{_usd(lifetime.usd_per_gib_s)}/GiB-s"
+        )
+    return text
+
+
+def deployment_summary(platform: Platform) -> str:
+    """The `deployment:` options a target offers, as the workload file writes them."""
+    offered = platform.deployment
+    names = [
+        name
+        for name in type(offered).model_fields
+        if name not in ("front_doors", "billing") and getattr(offered, name) is not None
+    ]
+    if len(offered.front_doors) > 1:
+        names.append("front_door: " + " | ".join(offered.front_doors))
+    if offered.billing is not None:
+        names.append("billing: request | instance")
+    return ", ".join(names) if names else "none"
 
 
 def _timeout(platform: Platform) -> str:
@@ -108,6 +130,7 @@ def render_list(
             ("front door", f"{door.name}: {door.timeout.value}"),
             ("cold p99", _cold_range(platform)),
             ("price", price_summary(platform.pricing)),
+            ("deployment", deployment_summary(platform)),
             ("as of", _dated(platform)),
         ]
         for line, (label, value) in enumerate(rows):
@@ -224,6 +247,21 @@ def _figures(platform: Platform) -> list[tuple[str, str, Sourced | None, str | N
         storage = pricing.ephemeral_storage
         text = f"{_usd(storage.usd_per_gb_s)}/GB-s above {storage.included}"
         rows.append(("prices", "ephemeral storage", storage, text))
+    lifetime = pricing.instance_billing
+    if lifetime is not None:
+        text = (
+            f"{_usd(lifetime.usd_per_vcpu_s)}/vCPU-s + {_usd(lifetime.usd_per_gib_s)}/GiB-s for "
+            f"each instance's whole life, no request fee; {lifetime.free_vcpu_s:,.0f} vCPU-s and "
+            f"{lifetime.free_gib_s:,.0f} GiB-s a month free (--free-tier)"
+        )
+        rows.append(("prices", "instance-based billing", lifetime, text))
+        if lifetime.gpu is not None:
+            gpu = lifetime.gpu
+            text = (
+                f"{gpu.name}: {_usd(gpu.usd_per_gpu_s)}/GPU-s, with at least "
+                f"{gpu.min_vcpus:g} vCPU and {gpu.min_memory}"
+            )
+            rows.append(("prices", "gpu", gpu, text))
     if pricing.free_tier is not None:
         free = pricing.free_tier
         parts = [f"{free.requests / 1e6:g}M requests"] if free.requests else []
@@ -319,6 +357,40 @@ def _figures(platform: Platform) -> list[tuple[str, str, Sourced | None, str | N
         charges = "; ".join(f"{_usd(p.usd)} {p.unit}" for p in extra.prices)
         text = f"{extra.name} for {', '.join(extra.runtimes)}: {charges or 'no extra charge'}"
         rows.append(("cold starts", "mitigation", extra, text))
+    rows.extend(_deployment_figures(platform))
+    return rows
+
+
+def _deployment_figures(platform: Platform) -> list[tuple[str, str, Sourced | None, str | None]]:
+    """The `deployment:` options the target offers, each with its source."""
+    offered = platform.deployment
+    rows: list[tuple[str, str, Sourced | None, str | None]] = []
+    if offered.provisioned_concurrency is not None:
+        text = "a count, or peak (priced as the cold-start mitigation)"
+        rows.append(
+            ("deployment", "provisioned_concurrency", offered.provisioned_concurrency, text)
+        )
+    if offered.snapstart is not None:
+        snap = offered.snapstart
+        text = f"{', '.join(snap.runtimes)}: start-up {snap.p50} at p50, {snap.p99} at p99"
+        rows.append(("deployment", "snapstart", snap, text))
+    if offered.reserved_concurrency is not None:
+        text = "a count: set aside, and the ceiling"
+        rows.append(("deployment", "reserved_concurrency", offered.reserved_concurrency, text))
+    if offered.min_instances is not None:
+        text = "a count, billed while idle"
+        rows.append(("deployment", "min_instances", offered.min_instances, text))
+    for name, door in offered.front_doors.items():
+        rows.append(
+            (
+                "deployment",
+                f"front_door: {name}",
+                door.timeout,
+                f"{door.name}: {door.timeout.value}",
+            )
+        )
+    if offered.billing is not None:
+        rows.append(("deployment", "billing", offered.billing, "request (the default) or instance"))
     return rows
 
 
