@@ -486,3 +486,22 @@ def test_steady_volume_is_cheaper_always_on_and_sporadic_traffic_serverless() ->
     )
     assert (estimate(LAMBDA, steady, CostSettings()).ratio or 0) > 2
     assert (estimate(LAMBDA, sporadic, CostSettings()).ratio or 9) < 0.5
+
+
+def test_gpu_work_is_compared_with_gpu_instances_and_other_work_never_is() -> None:
+    # One process per GPU; the floor of two instances holds the sporadic traffic:
+    # 2 x g5.xlarge x 730 h x $1.006 = $1,468.76 on AWS, 2 x g2-standard-4 x $0.708 = $1,033.68.
+    data = {
+        "archetype": "ml-inference",
+        "trigger": "queue",
+        "duration": {"typical": "40s"},
+        "traffic": {"average": "200/day", "active_hours_per_day": 10},
+        "resources": {"memory": "16GiB", "cpus": 4, "gpu": True},
+    }
+    aws = fleet_of(data)
+    assert aws.instance == "g5.xlarge" and aws.monthly_usd == 1468.76
+    chosen = workload(**data)
+    gcp = always_on_bill("gcp", cost_inputs(chosen, GCP), CostSettings())
+    assert gcp is not None and gcp.instance == "g2-standard-4" and gcp.monthly_usd == 1033.68
+    cpu_only = fleet_of(deep_merge(data, {"resources": {"gpu": False}}))
+    assert cpu_only.instance != "g5.xlarge"

@@ -414,6 +414,8 @@ class Instance(_Data):
     memory: SizeValue
     architecture: Architecture
     usd_per_hour: float
+    gpus: int = Field(0, ge=0)  # accelerators attached: GPU work runs only on these
+    gpu: str | None = None  # which one
     source: str = Field(pattern=r"^https?://")
     as_of: dt.date
     note: str | None = None

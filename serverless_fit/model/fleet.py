@@ -53,9 +53,15 @@ def _packing(inputs: CostInputs, vcpus: float, memory: float, one: bool) -> tupl
 
 
 def _instance_shapes(baseline: Baseline, inputs: CostInputs, one: bool) -> list[Shape]:
+    """The instance types that run the workload: GPU work only on instances with a GPU, a
+    process per GPU; other work only on instances without one."""
     shapes = []
     for instance in baseline.instances_for(inputs.architecture):  # type: ignore[arg-type]
+        if inputs.gpu != (instance.gpus > 0):
+            continue
         processes, share = _packing(inputs, instance.vcpus, instance.memory.bytes, one)
+        if inputs.gpu:
+            processes = min(processes, instance.gpus)
         if processes < 1:
             continue
         shapes.append(
@@ -77,8 +83,8 @@ def _instance_shapes(baseline: Baseline, inputs: CostInputs, one: bool) -> list[
 def _task_shapes(baseline: Baseline, inputs: CostInputs, one: bool) -> list[Shape]:
     """For each valid task vCPU size, the least memory that holds the processes its vCPUs
     can run (one process for a task per run)."""
-    if baseline.rates is None or baseline.task_sizes is None:
-        return []
+    if baseline.rates is None or baseline.task_sizes is None or inputs.gpu:
+        return []  # no task size here comes with a GPU
     assert inputs.memory is not None
     memory = inputs.memory.bytes
     rate = baseline.rates.for_architecture(inputs.architecture)
@@ -119,6 +125,7 @@ def shapes_for(inputs: CostInputs, baselines: list[Baseline], *, one: bool = Fal
         inputs.cpus,
         inputs.memory.bytes,
         one,
+        inputs.gpu,
     )
     found = _SHAPES.get(key)
     if found is None:  # the same few shapes recur across a batch and within a search
