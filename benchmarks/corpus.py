@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,7 @@ def _log_uniform(rng: random.Random, low: float, high: float) -> float:
     return math.exp(rng.uniform(math.log(low), math.log(high)))
 
 
-def _bucket(rng: random.Random, buckets: list[tuple[int, float, float]]) -> float:
+def _bucket(rng: random.Random, buckets: Sequence[tuple[int, float, float]]) -> float:
     share = [b[0] for b in buckets]
     _, low, high = rng.choices(buckets, weights=share)[0]
     return _log_uniform(rng, low, high)

@@ -250,6 +250,7 @@ def run(
 FORMATS_SECTION = "## Peak memory by output format"  # benchmarks/formats_memory.py
 LOGS_SECTION = "## Measuring logs"  # benchmarks/measure_throughput.py
 PLANS_SECTION = "## Mitigation plans and proposals"  # benchmarks/plans_cost.py
+BILLING_SECTION = "## Instance-based billing"  # benchmarks/billing_cost.py
 
 
 def replace_section(document: str, title: str, text: str) -> str:
@@ -268,7 +269,8 @@ def kept_sections(output: Path) -> str:
         old = output.read_text(encoding="utf-8")
     except OSError:
         return ""
-    starts = [old.find(title) for title in (FORMATS_SECTION, LOGS_SECTION, PLANS_SECTION)]
+    kept = (FORMATS_SECTION, LOGS_SECTION, PLANS_SECTION, BILLING_SECTION)
+    starts = [old.find(title) for title in kept]
     found = [start for start in starts if start >= 0]
     return "\n" + old[min(found) :] if found else ""
 
