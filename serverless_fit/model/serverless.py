@@ -90,7 +90,9 @@ def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) 
             unpriced.append("gpu")
             notes.append(f"GPU time on {platform.name} has no confirmed price")
         elif offered is False:
-            notes.append(f"no GPU on {platform.name}")
+            # The work cannot run as described: a bill without its GPU is only a floor.
+            unpriced.append("gpu")
+            notes.append(f"no GPU on {platform.name}: the bill leaves out the GPU the work needs")
     return make_bill(items, tuple(unpriced), tuple(notes))
 
 
