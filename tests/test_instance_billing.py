@@ -224,3 +224,39 @@ def test_a_plan_switches_to_instance_billing_and_the_plan_holds_when_applied(
     assert after["cost"]["serverless"]["monthly_usd"] == plan["monthly_usd"]
     before = result["cost"]["serverless"]["monthly_usd"]
     assert plan["added_usd"] == round(plan["monthly_usd"] - before, 2)
+
+
+ALB_API: dict[str, Any] = {
+    "name": "busy-lambda-api",
+    "archetype": "api",
+    "runtime": "nodejs",
+    "latency": {"p99": "1s"},
+    "duration": {"typical": "50ms"},
+    "traffic": {"pattern": "steady", "average": "400/s"},
+    "resources": {"memory": "512MiB"},
+    "deployment": {"front_door": "alb"},
+}
+
+
+def test_an_alb_in_front_of_lambda_is_priced_as_the_load_balancer(tmp_path: Path) -> None:
+    # 730 h x $0.0225 = $16.425; 400 requests a second are 400 / 25 = 16 capacity units
+    # every hour: 730 x 16 x $0.008 = $93.44. Together $109.87, against 1,051.2M requests x
+    # $1.00/M through the HTTP API.
+    (result,) = assess(tmp_path, ALB_API, "aws-lambda")
+    assert result["cost"]["serverless"]["items"]["front_door"] == 109.87
+    gateway = {**ALB_API, "deployment": {"front_door": "api-gateway-http"}}
+    (behind,) = assess(tmp_path, gateway, "aws-lambda")
+    assert behind["cost"]["serverless"]["items"]["front_door"] == 976.08  # 300M at $1, rest $0.90
+
+
+def test_an_alb_limits_payloads_to_1_mb_and_runs_to_its_idle_timeout(tmp_path: Path) -> None:
+    large = deep_merge(ALB_API, {"resources": {"payload": "2MB"}})
+    (result,) = assess(tmp_path, large, "aws-lambda")
+    assert "RES005" in {f["rule"] for f in result["findings"]}
+    (direct,) = assess(
+        tmp_path, {**large, "deployment": {"front_door": "function-url"}}, "aws-lambda"
+    )
+    assert "RES005" not in {f["rule"] for f in direct["findings"]}  # 6 MB behind a URL
+    slow = deep_merge(ALB_API, {"duration": {"typical": "20s", "max": "90s"}})
+    (cut,) = assess(tmp_path, slow, "aws-lambda")
+    assert "DUR003" in {f["rule"] for f in cut["findings"]}

@@ -110,6 +110,9 @@ class FrontDoor(_Data):
     timeout: SourcedDuration
     metering_unit: SourcedSize | None = None
     usd_per_million_requests: TieredPrice | None = None  # None: no charge of its own
+    # Priced as the provider's load balancer (hours and capacity units), not per request.
+    load_balancer: bool = False
+    payload_max: SourcedSize | None = None  # a request or response limit below the platform's
 
 
 class ColdStartFigure(_Data):

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from serverless_fit.data.catalog import ColdStart, ColdStartFigure, Platform, SourcedNumber
+from serverless_fit.data.catalog import (
+    ColdStart,
+    ColdStartFigure,
+    Platform,
+    SourcedNumber,
+    SourcedSize,
+)
 from serverless_fit.format.units import Duration, Size
 from serverless_fit.format.workload import Deployment, Workload
 from serverless_fit.model.latency import startup
@@ -65,12 +71,17 @@ def _configure(
     applied: list[tuple[str, str]] = []
     notes: list[str] = []
     update: dict[str, object] = {}
+    limits: dict[str, object] = {}
     for option, value in deployment.chosen:
         if not offered.offers(option, value):
             notes.append(f"deployment.{option}: {value} is not offered by {platform.name}")
             continue
         if option == "front_door":
-            update["front_door"] = offered.front_doors[value]  # type: ignore[index]
+            door = offered.front_doors[value]  # type: ignore[index]
+            update["front_door"] = door
+            limit = door.payload_max
+            if limit is not None and _tighter(limit.value, platform.limits.payload_sync):
+                limits["payload_sync"] = limit
         elif option == "reserved_concurrency":
             source = offered.reserved_concurrency
             assert source is not None and deployment.reserved_concurrency is not None
@@ -80,7 +91,7 @@ def _configure(
                 as_of=source.as_of,
                 note="the function's reserved concurrency (deployment.reserved_concurrency)",
             )
-            update["limits"] = platform.limits.model_copy(update={"concurrency": reserved})
+            limits["concurrency"] = reserved
         elif option == "snapstart":
             if not deployment.snapstart:
                 applied.append((option, value))
@@ -99,8 +110,14 @@ def _configure(
                 )
                 continue
         applied.append((option, value))
+    if limits:
+        update["limits"] = platform.limits.model_copy(update=limits)
     configured = platform.model_copy(update=update) if update else platform
     return Configured(configured, tuple(applied), tuple(notes))
+
+
+def _tighter(limit: Size, current: SourcedSize | None) -> bool:
+    return current is None or limit < current.value
 
 
 def _snapshot_start(

@@ -15,7 +15,7 @@ from serverless_fit.data import catalog
 from serverless_fit.data.catalog import Baseline, Burstable, ProviderData
 from serverless_fit.model.bills import GIB, AlwaysOnBill, CostSettings, FleetSizing, make_bill
 from serverless_fit.model.inputs import CostInputs
-from serverless_fit.model.serverless import transfer_usd
+from serverless_fit.model.network import load_balancer_usd, transfer_usd
 
 
 @dataclass(frozen=True)
@@ -215,28 +215,6 @@ def _network(provider: ProviderData) -> ProviderData:
     return catalog.providers()[baseline.provider]
 
 
-def _load_balancer(network: ProviderData, inputs: CostInputs, hours: float) -> float:
-    balancer = network.load_balancer
-    if balancer is None:
-        return 0.0
-    egress = inputs.egress.bytes / GIB if inputs.egress is not None else 0.0
-    days = hours / 24.0
-    usd = hours * balancer.usd_per_hour
-    unit = balancer.capacity_unit
-    if unit is not None:
-        # Each hour's capacity units: the larger of new connections (one a request, an
-        # upper bound) and bytes processed; billed per unit-hour.
-        for hour in inputs.day.hours:
-            rate = hour.mean * inputs.scale
-            units = max(
-                rate / unit.new_connections_per_second,
-                rate * 3600.0 * egress / unit.gb_processed_per_hour,
-            )
-            usd += days * units * unit.usd_per_hour
-    usd += inputs.monthly_requests * egress * balancer.usd_per_gb_processed
-    return usd
-
-
 def always_on_bill(
     provider: str,
     inputs: CostInputs,
@@ -268,7 +246,7 @@ def always_on_bill(
     door = None
     if mode == "fleet" and inputs.http and network.load_balancer is not None:
         door = network.load_balancer.name
-        items.append(("load_balancer", _load_balancer(network, inputs, shape.hours_per_month)))
+        items.append(("load_balancer", load_balancer_usd(network, inputs, shape.hours_per_month)))
     if inputs.egress is not None:
         gigabytes = inputs.monthly_requests * inputs.egress.bytes / GIB
         usd = transfer_usd(network.id, gigabytes, free_tier=settings.free_tier)

@@ -13,6 +13,7 @@ from serverless_fit.format.units import SECONDS_PER_MONTH, Duration, Money, Size
 from serverless_fit.model.bills import GIB, Bill, make_bill, tiered
 from serverless_fit.model.inputs import CostInputs
 from serverless_fit.model.latency import instance_seconds
+from serverless_fit.model.network import load_balancer_usd, transfer_usd
 from serverless_fit.model.poisson import expected_instances_at_least, expected_served
 from serverless_fit.model.sizing import (
     batching,
@@ -25,6 +26,7 @@ from serverless_fit.model.sizing import (
 
 DAYS_PER_MONTH = SECONDS_PER_MONTH / 86400.0
 MINUTES_PER_MONTH = SECONDS_PER_MONTH / 60.0
+HOURS_PER_MONTH = SECONDS_PER_MONTH / 3600.0
 
 
 def billed_time(platform: Platform, inputs: CostInputs, batch: int) -> float:
@@ -280,6 +282,10 @@ def _front_door(
     if inputs.long_lived:
         notes.append(f"long-lived connections are not priced on {platform.name}")
     door = platform.front_door
+    if door.load_balancer:
+        network = catalog.providers()[platform.provider]
+        items.append(("front_door", load_balancer_usd(network, inputs, HOURS_PER_MONTH)))
+        return
     if door.usd_per_million_requests is None:
         return
     units = _units(inputs.payload, door.metering_unit.value if door.metering_unit else None)
@@ -292,13 +298,6 @@ def _units(payload: Size | None, unit: Size | None) -> int:
     if payload is None or unit is None:
         return 1
     return max(1, math.ceil(payload.bytes / unit.bytes - 1e-9))
-
-
-def transfer_usd(provider: str, gigabytes: float, *, free_tier: bool) -> float:
-    """Internet data transfer out at the provider's tiered rates (its free GB with --free-tier)."""
-    price = catalog.providers()[provider].data_transfer
-    billable = max(0.0, gigabytes - (price.free_gb if free_tier else 0.0))
-    return tiered(billable, price.tiers)
 
 
 def _data_transfer(

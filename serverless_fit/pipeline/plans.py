@@ -29,7 +29,7 @@ def plan_for(workload: Workload, platform: Platform, result: Result, assess: Ass
     best: tuple[tuple[float, ...], tuple[Option, ...], Result] | None = None
     dimensions = {f.dimension for f in result.active if f.rule in targets}
     for group in _groups(workload, platform, dimensions):
-        for options in _completed(workload, group, targets, assess):
+        for options in _completed(workload, platform, group, targets, assess):
             changed = _applied(workload, options)
             if changed is None:
                 continue
@@ -124,12 +124,16 @@ def _groups(
 
 
 def _completed(
-    workload: Workload, group: tuple[str, ...], targets: set[str], assess: Assess
+    workload: Workload,
+    platform: Platform,
+    group: tuple[str, ...],
+    targets: set[str],
+    assess: Assess,
 ) -> Iterator[tuple[Option, ...]]:
     """The option sets of a group: counts found by search, choices tried one by one."""
     fixed = [k for k in group if k not in ("provisioned_concurrency", "min_instances")]
     counted = [k for k in group if k in ("provisioned_concurrency", "min_instances")]
-    for values in itertools.product(*(_choices(workload, kind) for kind in fixed)):
+    for values in itertools.product(*(_choices(workload, platform, kind) for kind in fixed)):
         base = tuple(zip(fixed, values, strict=True))
         if not counted:
             yield base
@@ -140,13 +144,14 @@ def _completed(
             yield (*base, (kind, count))
 
 
-def _choices(workload: Workload, kind: str) -> list[int | bool | str]:
+def _choices(workload: Workload, platform: Platform, kind: str) -> list[int | bool | str]:
     if kind == "snapstart":
         return [True]
     if kind == "front_door":
+        # Every other front door the target offers, but never none: HTTP work needs one.
         current = workload.deployment.front_door if workload.deployment else None
-        doors: list[int | bool | str] = ["function-url", "api-gateway-http", "api-gateway-rest"]
-        return [d for d in doors if d != current]
+        offered = platform.deployment.front_doors
+        return [door for door in offered if door not in (current, "none")]
     if kind == "billing":
         chosen = workload.deployment.billing if workload.deployment else None
         return ["request" if chosen == "instance" else "instance"]
