@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import FORMATS_SECTION as SECTION
-from run import PEAK, PYTHON, ROOT, failed, machine, replace_section
+from run import PEAK, PYTHON, ROOT, failed, machine, write_section
 
 FORMATS = (
     ("json", "json"),
@@ -121,8 +121,7 @@ def main() -> None:
                 rows.append((fmt, label, kib, seconds))
                 print(f"{fmt} {label}: {kib / 1024:,.0f} MiB, {seconds:.0f} s", flush=True)
     text = section(args.files, args.jobs, rows, [label for label, _ in builds])
-    args.output.write_text(replace_section(args.output.read_text(encoding="utf-8"), SECTION, text))
-    print(text)
+    write_section(args.output, SECTION, text)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import LOGS_SECTION as SECTION
-from run import PEAK, PYTHON, ROOT, failed, machine, replace_section, tool
+from run import PEAK, PYTHON, ROOT, failed, machine, tool, write_section
 
 FLOOR = """
 import gzip, sys
@@ -109,11 +109,7 @@ def main() -> None:
             rows.append((path.name, path.stat().st_size, floor, seconds, memory))
             print(f"{path.name}: floor {floor:.1f} s, measure {seconds:.1f} s, {memory:.0f} MiB")
     text = section(args.mib, lines, rows)
-    args.output.write_text(
-        replace_section(args.output.read_text(encoding="utf-8"), SECTION, text),
-        encoding="utf-8",
-    )
-    print(text)
+    write_section(args.output, SECTION, text)
 
 
 def section(mib: int, lines: int, rows: list[tuple[str, int, float, float, float]]) -> str:

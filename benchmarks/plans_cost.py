@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import generate
 from run import PLANS_SECTION as SECTION
-from run import ROOT, machine, replace_section
+from run import ROOT, machine, write_section
 
 
 def timed(paths: list[Path], proposals: bool) -> tuple[float, int, int]:
@@ -63,9 +63,7 @@ def main() -> None:
             "",
         ]
     )
-    document = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-    args.output.write_text(replace_section(document, SECTION, text), encoding="utf-8")
-    print(text)
+    write_section(args.output, SECTION, text)
 
 
 if __name__ == "__main__":

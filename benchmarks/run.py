@@ -264,6 +264,13 @@ def replace_section(document: str, title: str, text: str) -> str:
     return document[:start] + text + ("\n" + rest if rest else "")
 
 
+def write_section(output: Path, title: str, text: str) -> None:
+    """Put `text` under `title` in BENCHMARKS.md (or `output`), and print it."""
+    document = output.read_text(encoding="utf-8") if output.exists() else ""
+    output.write_text(replace_section(document, title, text), encoding="utf-8")
+    print(text)
+
+
 def kept_sections(output: Path) -> str:
     try:
         old = output.read_text(encoding="utf-8")
