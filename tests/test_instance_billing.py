@@ -7,6 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from serverless_fit.data.catalog import platforms
 from serverless_fit.format.units import SECONDS_PER_MONTH
 from serverless_fit.format.workload import Workload
@@ -260,3 +262,13 @@ def test_an_alb_limits_payloads_to_1_mb_and_runs_to_its_idle_timeout(tmp_path: P
     slow = deep_merge(ALB_API, {"duration": {"typical": "20s", "max": "90s"}})
     (cut,) = assess(tmp_path, slow, "aws-lambda")
     assert "DUR003" in {f["rule"] for f in cut["findings"]}
+
+
+def test_an_instance_with_a_gpu_starts_slower_where_the_platform_says_so() -> None:
+    from serverless_fit.model.latency import startup
+
+    plain = startup(RUN, "python", None)
+    with_gpu = startup(RUN, "python", None, gpu=True)
+    assert with_gpu.p50 == pytest.approx(plain.p50 + 5.0)
+    assert with_gpu.p99 == pytest.approx(plain.p99 + 5.0)
+    assert startup(LAMBDA, "python", None, gpu=True) == startup(LAMBDA, "python", None)

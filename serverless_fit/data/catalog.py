@@ -134,6 +134,7 @@ class ColdStart(_Data):
     runtimes: dict[Runtime, ColdStartFigure]
     source: str
     package_allowance: PackageAllowance | None = None  # None: package size not modelled
+    gpu_allowance: SourcedDuration | None = None  # added to an instance with a GPU
 
     @model_validator(mode="after")
     def _has_fallback(self) -> ColdStart:

@@ -518,8 +518,8 @@ def _latency_facts(workload: Workload, platform: Platform, out: _Collector) -> N
     """The start-up and the simulated cold starts, latency and throttling (README, "Cold
     starts and latency")."""
     typical = workload.duration.typical if workload.duration else None
-    package = workload.resources.package
-    start = startup(platform, workload.runtime, package)
+    resources = workload.resources
+    start = startup(platform, workload.runtime, resources.package, bool(resources.gpu))
     startup_p99 = Duration.from_seconds(start.p99) if workload.runtime else None
     out.put("derived.startup_p99", startup_p99, ("runtime",))
     cold = None
@@ -528,7 +528,7 @@ def _latency_facts(workload: Workload, platform: Platform, out: _Collector) -> N
     out.put("derived.cold_request_latency", cold, ("runtime", "duration.typical"))
     modelled = None
     if workload.traffic is not None and workload.traffic.average is not None:
-        modelled = latency(platform, _inputs(workload, platform, out), package, out.trace)
+        modelled = latency(platform, _inputs(workload, platform, out), resources.package, out.trace)
     out.latency = modelled
     result = modelled.simulation if modelled else None
     share = (
@@ -650,7 +650,9 @@ def cost_inputs(
     resources = workload.resources
     static = workload.archetype == "static-website"
     state = workload.state
-    start = startup(platform, workload.runtime, resources.package) if workload.runtime else None
+    start = None
+    if workload.runtime:
+        start = startup(platform, workload.runtime, resources.package, bool(resources.gpu))
     inputs = CostInputs(
         monthly_requests=traffic.average.per_month,
         duration=workload.duration.typical if workload.duration else None,

@@ -19,12 +19,14 @@ class Startup:
     p50: float
     p99: float
     mean: float  # what INIT billing charges on average
-    allowance: float  # of each, for the package's size
 
 
-def startup(platform: Platform, runtime: str | None, package: Size | None) -> Startup:
+def startup(
+    platform: Platform, runtime: str | None, package: Size | None, gpu: bool = False
+) -> Startup:
     """The runtime's measured start-up (the fastest runtime's when none is given: a lower
-    bound), plus the platform's allowance per MiB of package."""
+    bound), plus the platform's allowance per MiB of package and, for an instance with a
+    GPU, the time the platform takes to attach it and load its drivers."""
     cold = platform.cold_start
     if runtime is None:
         figure = min(cold.runtimes.values(), key=lambda f: (f.p99.seconds, f.p50.seconds))
@@ -33,10 +35,10 @@ def startup(platform: Platform, runtime: str | None, package: Size | None) -> St
     allowance = 0.0
     if package is not None and cold.package_allowance is not None:
         allowance = cold.package_allowance.per_mib.seconds * package.bytes / MIB
+    if gpu and cold.gpu_allowance is not None:
+        allowance += cold.gpu_allowance.value.seconds
     mean = (figure.mean or figure.p50).seconds
-    return Startup(
-        figure.p50.seconds + allowance, figure.p99.seconds + allowance, mean + allowance, allowance
-    )
+    return Startup(figure.p50.seconds + allowance, figure.p99.seconds + allowance, mean + allowance)
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def latency(
     replayed, one invocation each, in place of the day the traffic fields describe."""
     if inputs.duration is None or inputs.static_site or inputs.shape is None:
         return None
-    start = startup(platform, inputs.runtime, package)
+    start = startup(platform, inputs.runtime, package, inputs.gpu)
     model = platform_model(platform, inputs, start)
     if trace is not None and len(trace.arrivals):
         result = replay(trace.arrivals, trace.run_times(inputs.duration.seconds), model)
@@ -95,7 +97,7 @@ def instance_seconds(platform: Platform, inputs: CostInputs) -> float:
     warm), averaged over the day, for a month. The day's rates are scaled with the inputs, so
     that a break-even search moves the traffic."""
     assert inputs.duration is not None
-    start = startup(platform, inputs.runtime, inputs.package)
+    start = startup(platform, inputs.runtime, inputs.package, inputs.gpu)
     model = platform_model(platform, inputs, start)
     batch, _ = batching(platform, inputs)
     day = inputs.day.scaled(inputs.scale / batch)
