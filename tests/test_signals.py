@@ -41,7 +41,12 @@ def _children(pid: int) -> list[int]:
 
 
 def _start(corpus: Path, out: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "serverless_fit", "assess", str(corpus), "--jobs", "2"]
+    # Without proposals (plans re-assess every workload many times), so that the batch takes
+    # the few seconds FILES is sized for.
+    command = [
+        *(sys.executable, "-m", "serverless_fit", "assess", str(corpus)),
+        *("--jobs", "2", "--no-counterfactuals"),
+    ]
     return subprocess.Popen(
         [*command, "--format", "json", "-o", str(out)],
         stdout=subprocess.DEVNULL,

@@ -86,10 +86,18 @@ def assess_workload(
     verbose: bool = False,
     curve_points: int = 0,
     trace: Trace | None = None,
+    with_break_even: bool = True,
 ) -> Result:
+    """One workload on one target. Without `with_break_even` the traffic at which both bills
+    meet is not searched for (no rule's condition reads it; only messages do)."""
     workload = loaded.workload
     facts = derive_facts(
-        workload, platform, settings=settings, curve_points=curve_points, trace=trace
+        workload,
+        platform,
+        settings=settings,
+        curve_points=curve_points,
+        trace=trace,
+        with_break_even=with_break_even,
     )
     findings: list[Finding] = []
     not_assessed: list[NotAssessed] = []
@@ -426,6 +434,8 @@ def _with_plans_and_targets(
                 settings=options.cost,
                 with_counterfactuals=False,
                 trace=options.trace,
+                # Candidates are judged by their findings and bill, never by a message.
+                with_break_even=False,
             )
 
         return assess
