@@ -272,3 +272,18 @@ def test_an_instance_with_a_gpu_starts_slower_where_the_platform_says_so() -> No
     assert with_gpu.p50 == pytest.approx(plain.p50 + 5.0)
     assert with_gpu.p99 == pytest.approx(plain.p99 + 5.0)
     assert startup(LAMBDA, "python", None, gpu=True) == startup(LAMBDA, "python", None)
+
+
+def test_a_minimum_instance_is_billed_whole_and_takes_sparse_traffic() -> None:
+    # Ten requests a day all land on the one instance kept (80 at once): it alone lives all
+    # month, 2,628,000 s x (1 vCPU x $0.000018 + 1 GiB x $0.000002) = $52.56.
+    kept = workload(
+        trigger="http",
+        duration={"typical": "1s"},
+        traffic={"average": "10/day"},
+        resources={"memory": "1GiB"},
+        deployment={"billing": "instance", "min_instances": 1},
+    )
+    total, items, _ = bill(kept)
+    assert items == {"compute": 5.26, "cpu": 47.30}
+    assert total == 52.56
