@@ -447,3 +447,41 @@ def test_jobs_never_start_more_processes_than_chunks_or_cpus_allow(
     sizes.clear()
     assess_batch(files, (), options, jobs=64).collect()
     assert sizes == [batch.MAX_JOBS_PER_CPU - 1]
+
+
+def test_a_worker_that_died_mid_result_does_not_hang_the_batch() -> None:
+    """A worker killed while sending a result leaves the pool's manager thread waiting for the
+    rest of the message: the pool never marks itself broken and the chunk's future never
+    completes. The writing process must see the dead worker itself and finish the work."""
+    import threading
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Ended:
+        exitcode = -9  # SIGKILL
+
+    class Running:
+        exitcode = None
+
+    class Pool:
+        _broken = False  # what such a pool says
+
+        def __init__(self, *workers: object) -> None:
+            self._processes = dict(enumerate(workers))
+
+    raised: list[BaseException] = []
+
+    def wait_for(pool: Pool, future: Future[list[FileOutcome]]) -> None:
+        try:
+            batch._result(pool, future)
+        except BrokenProcessPool as error:
+            raised.append(error)
+
+    never: Future[list[FileOutcome]] = Future()
+    waiting = threading.Thread(target=wait_for, args=(Pool(Running(), Ended()), never), daemon=True)
+    waiting.start()
+    waiting.join(timeout=5)
+    assert not waiting.is_alive() and len(raised) == 1
+    done: Future[list[FileOutcome]] = Future()
+    done.set_result([])
+    assert batch._result(Pool(Running()), done) == []

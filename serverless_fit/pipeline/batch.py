@@ -205,15 +205,25 @@ def _in_pool(
 
 
 def _result(pool: Any, future: Future[list[FileOutcome]]) -> list[FileOutcome]:
-    """A chunk's outcomes, or BrokenProcessPool once the pool is broken, even if this future
-    was never told so (see `_ignore_cancelled_future_race`)."""
+    """A chunk's outcomes, or BrokenProcessPool once a worker has died, even if the pool
+    never says so: a worker killed while sending a result leaves the pool's manager thread
+    waiting for the rest of that message, so the pool never marks itself broken and this
+    future never completes (see also `_ignore_cancelled_future_race` and `_stop`)."""
     from concurrent.futures import wait
     from concurrent.futures.process import BrokenProcessPool
 
     while not wait([future], timeout=0.1).done:
-        if getattr(pool, "_broken", False):  # the pool's own flag: no public one exists
+        if getattr(pool, "_broken", False) or _a_worker_ended(pool):
             raise BrokenProcessPool("a worker process ended abruptly")
     return future.result()
+
+
+def _a_worker_ended(pool: Any) -> bool:
+    """Whether a worker process has exited: the pool keeps its workers until it is shut down,
+    so one that has ended was killed or crashed. (The pool keeps no public list of them; the
+    copy is taken at once, as the pool's manager thread may change it.)"""
+    workers = dict(getattr(pool, "_processes", None) or {})
+    return any(process.exitcode is not None for process in workers.values())
 
 
 def _ignore_cancelled_future_race() -> None:
