@@ -74,7 +74,7 @@ for workload in usable:
     for platform in platforms:
         inputs = cost_inputs(workload, platform)
         start = time.perf_counter()
-        modelled = latency(platform, inputs, workload.resources.package)
+        modelled = latency(platform, inputs)
         simulated += time.perf_counter() - start
         if modelled is not None:
             methods[modelled.simulation.method] += 1

@@ -528,7 +528,7 @@ def _latency_facts(workload: Workload, platform: Platform, out: _Collector) -> N
     out.put("derived.cold_request_latency", cold, ("runtime", "duration.typical"))
     modelled = None
     if workload.traffic is not None and workload.traffic.average is not None:
-        modelled = latency(platform, _inputs(workload, platform, out), resources.package, out.trace)
+        modelled = latency(platform, _inputs(workload, platform, out), out.trace)
     out.latency = modelled
     result = modelled.simulation if modelled else None
     share = (

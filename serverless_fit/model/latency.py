@@ -10,6 +10,7 @@ from serverless_fit.model.inputs import MIB, CostInputs
 from serverless_fit.model.simulation import PlatformModel, Simulation, replay, simulate
 from serverless_fit.model.sizing import batching, instance_concurrency
 from serverless_fit.model.trace import Trace
+from serverless_fit.model.traffic import DayShape
 
 
 @dataclass(frozen=True)
@@ -72,22 +73,19 @@ def platform_model(platform: Platform, inputs: CostInputs, start: Startup) -> Pl
 
 
 def latency(
-    platform: Platform, inputs: CostInputs, package: Size | None, trace: Trace | None = None
+    platform: Platform, inputs: CostInputs, trace: Trace | None = None
 ) -> LatencyModel | None:
     """Simulate the workload on the platform; None without a typical run time or for a static
     site (served from a CDN, with no instances to start). A trace's own arrivals and runs are
     replayed, one invocation each, in place of the day the traffic fields describe."""
     if inputs.duration is None or inputs.static_site or inputs.shape is None:
         return None
-    start = startup(platform, inputs.runtime, package, inputs.gpu)
-    model = platform_model(platform, inputs, start)
+    start, model = _platform_run(platform, inputs)
+    published = platform.cold_start.idle_reclaim is not None
     if trace is not None and len(trace.arrivals):
         result = replay(trace.arrivals, trace.run_times(inputs.duration.seconds), model)
-        return LatencyModel(result, platform.cold_start.idle_reclaim is not None, 1, start)
-    batch, _ = batching(platform, inputs)
-    day = inputs.shape if batch == 1 else inputs.shape.scaled(1.0 / batch)
-    result = simulate(day, inputs.duration.seconds * batch, model)
-    published = platform.cold_start.idle_reclaim is not None
+        return LatencyModel(result, published, 1, start)
+    result, batch = _simulated_day(platform, inputs, inputs.shape, model)
     return LatencyModel(result, published, batch, start)
 
 
@@ -96,10 +94,23 @@ def instance_seconds(platform: Platform, inputs: CostInputs) -> float:
     instances alive in each hour (starting, serving, or idle until reclaimed, and those kept
     warm), averaged over the day, for a month. The day's rates are scaled with the inputs, so
     that a break-even search moves the traffic."""
-    assert inputs.duration is not None
-    start = startup(platform, inputs.runtime, inputs.package, inputs.gpu)
-    model = platform_model(platform, inputs, start)
-    batch, _ = batching(platform, inputs)
-    day = inputs.day.scaled(inputs.scale / batch)
-    result = simulate(day, inputs.duration.seconds * batch, model)
+    _, model = _platform_run(platform, inputs)
+    day = inputs.day if inputs.scale == 1 else inputs.day.scaled(inputs.scale)
+    result, _ = _simulated_day(platform, inputs, day, model)
     return sum(result.instances_by_hour) / len(result.instances_by_hour) * SECONDS_PER_MONTH
+
+
+def _platform_run(platform: Platform, inputs: CostInputs) -> tuple[Startup, PlatformModel]:
+    start = startup(platform, inputs.runtime, inputs.package, inputs.gpu)
+    return start, platform_model(platform, inputs, start)
+
+
+def _simulated_day(
+    platform: Platform, inputs: CostInputs, day: DayShape, model: PlatformModel
+) -> tuple[Simulation, int]:
+    """The simulated day, queue and stream messages taken in the platform's batches (each
+    invocation runs its batch's messages one after another); and the batch size."""
+    assert inputs.duration is not None
+    batch, _ = batching(platform, inputs)
+    day = day if batch == 1 else day.scaled(1.0 / batch)
+    return simulate(day, inputs.duration.seconds * batch, model), batch

@@ -71,7 +71,7 @@ def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) 
         items.append(("plan", pricing.plan_fee.usd_per_month))
     lifetime = pricing.instance_billing if inputs.billing == "instance" else None
     if lifetime is not None:
-        _instance_compute(platform, lifetime, inputs, items, unpriced, notes, free_tier=free_tier)
+        _instance_compute(platform, lifetime, inputs, items, notes, free_tier=free_tier)
     else:
         _request_compute(platform, inputs, batch, items, unpriced, free_tier=free_tier)
     if inputs.warm_kind == "provisioned":
@@ -86,7 +86,7 @@ def serverless_bill(platform: Platform, inputs: CostInputs, *, free_tier: bool) 
     if inputs.http:
         _front_door(platform, inputs, items, unpriced, notes)
     _data_transfer(platform, inputs, items, notes, free_tier=free_tier)
-    if inputs.gpu and lifetime is None:
+    if inputs.gpu and (lifetime is None or lifetime.gpu is None):  # else priced above
         offered = platform.limits.gpu.value if platform.limits.gpu else None
         if offered:
             unpriced.append("gpu")
@@ -148,7 +148,6 @@ def _instance_compute(
     lifetime: InstanceBilling,
     inputs: CostInputs,
     items: list[tuple[str, float]],
-    unpriced: list[str],
     notes: list[str],
     *,
     free_tier: bool,
@@ -169,19 +168,12 @@ def _instance_compute(
     items.append(("cpu", vcpu_s * lifetime.usd_per_vcpu_s))
     if gpu is not None:
         items.append(("gpu", seconds * gpu.usd_per_gpu_s))
-    elif inputs.gpu:
-        unpriced.append("gpu")
-        notes.append(f"GPU time on {platform.name} has no confirmed price")
     hours = seconds / 3600
     why = " (required for a GPU)" if inputs.gpu and lifetime.required_for_gpu else ""
     notes.append(
         f"instance-based billing{why}: {hours:,.1f} instance-hours a month of "
-        f"{_figure(vcpus)} vCPU and {_figure(gib)} GiB, idle time included, no request fee"
+        f"{vcpus:g} vCPU and {gib:g} GiB, idle time included, no request fee"
     )
-
-
-def _figure(value: float) -> str:
-    return f"{value:g}" if value < 1000 else f"{value:,.0f}"
 
 
 def workflow_steps(orchestration: Orchestration, inputs: CostInputs) -> tuple[int, float]:
